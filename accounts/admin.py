@@ -1,0 +1,45 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Administration, ApiToken, User
+
+
+@admin.register(Administration)
+class AdministrationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "country", "rilo", "is_active"]
+    list_filter = ["kind", "is_active", "rilo"]
+    search_fields = ["code", "name", "name_fr"]
+    raw_id_fields = ["country"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "email", "first_name", "last_name", "administration", "role", "language", "is_active"]
+    list_filter = ["role", "language", "is_active", "is_staff", "administration__kind"]
+    search_fields = ["username", "email", "first_name", "last_name", "administration__name"]
+    raw_id_fields = ["administration"]
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Platform"), {"fields": ("administration", "role", "language", "position")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "administration", "role", "language", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["prefix", "user__username", "name"]
+    readonly_fields = ["user", "prefix", "digest", "created_at", "expires_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

@@ -1,0 +1,95 @@
+from typing import Any, cast
+
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from .. import selectors, services
+from ..filtersets import AdministrationFilterSet
+from ..models import Administration, ApiToken, User
+from . import serializers
+from .authentication import BearerTokenAuthentication
+
+
+class TokenView(APIView):
+    """Exchange a username and password for a bearer token, or revoke the token in use."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+    @extend_schema(request=serializers.TokenRequestSerializer, responses={201: serializers.IssuedTokenSerializer})
+    def post(self, request: Request) -> Response:
+        form = serializers.TokenRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = authenticate(
+            request._request, username=form.validated_data["username"], password=form.validated_data["password"]
+        )
+        if user is None:
+            raise ValidationError(
+                {"non_field_errors": [_("Unable to log in with this username and password.")]}, code="authentication"
+            )
+        token, raw = services.token_issue(user=user, name=form.validated_data["name"])
+        body = serializers.IssuedTokenSerializer(token).data
+        body["token"] = raw
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request) -> Response:
+        if not isinstance(request.successful_authenticator, BearerTokenAuthentication):
+            raise ValidationError(
+                {"non_field_errors": [_("Send the token to revoke as 'Authorization: Bearer <token>'.")]},
+                code="no_token",
+            )
+        services.token_revoke(token=cast(ApiToken, request.auth))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The caller's own tokens; deleting one revokes it (the record stays for the audit trail)."""
+
+    serializer_class = serializers.ApiTokenSerializer
+    queryset = ApiToken.objects.none()
+
+    def get_queryset(self) -> Any:
+        return selectors.token_list(user=cast(User, self.request.user))
+
+    def perform_destroy(self, instance: ApiToken) -> None:
+        services.token_revoke(token=instance)
+
+
+class MeView(APIView):
+    """The caller's own account; only the language preference can be changed here."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=serializers.MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(serializers.MeSerializer(request.user).data)
+
+    @extend_schema(request=serializers.MeSerializer, responses=serializers.MeSerializer)
+    def patch(self, request: Request) -> Response:
+        form = serializers.MeSerializer(request.user, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        if "language" in form.validated_data:
+            services.user_set_language(user=cast(User, request.user), language=form.validated_data["language"])
+        return Response(serializers.MeSerializer(request.user).data)
+
+
+class AdministrationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AdministrationSerializer
+    filterset_class = AdministrationFilterSet
+    search_fields = ["code", "name", "name_fr"]
+    queryset = Administration.objects.none()
+
+    def get_queryset(self) -> Any:
+        return selectors.administration_list(user=cast(User, self.request.user))

@@ -1,0 +1,147 @@
+"""Every write to administrations, users and API tokens."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from reference.models import Country, Rilo
+
+from .choices import AdministrationKind, Language, Role
+from .models import Administration, ApiToken, User
+
+TOKEN_PREFIX = "ops_"
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def administration_create(
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    country: Country | None = None,
+    rilo: Rilo | None = None,
+    name_fr: str = "",
+) -> Administration:
+    if kind in AdministrationKind.national() and country is None:
+        raise ValidationError({"country": _("A national administration must name its country.")}, code="required")
+    if kind == AdministrationKind.RILO and rilo is None:
+        raise ValidationError({"rilo": _("A RILO administration must name the office it runs.")}, code="required")
+    if Administration.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("An administration with this code already exists.")}, code="unique")
+    administration = Administration(code=code, name=name, name_fr=name_fr, kind=kind, country=country, rilo=rilo)
+    administration.full_clean()
+    administration.save()
+    return administration
+
+
+def _check_role_fits_administration(role: str, administration: Administration) -> None:
+    if role == Role.SECRETARIAT and administration.kind != AdministrationKind.SECRETARIAT:
+        raise ValidationError(
+            {"role": _("Only members of the secretariat can have the secretariat role.")}, code="role_administration"
+        )
+    if role == Role.NATIONAL_CONTACT and administration.kind not in AdministrationKind.national():
+        raise ValidationError(
+            {"role": _("A national contact point must belong to a national administration.")},
+            code="role_administration",
+        )
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    password: str | None,
+    administration: Administration,
+    role: str = Role.OFFICER,
+    language: str = Language.ENGLISH,
+    first_name: str = "",
+    last_name: str = "",
+    position: str = "",
+    platform_admin: bool = False,
+) -> User:
+    """Create a person's account. ``password=None`` leaves it unusable until the person sets one.
+
+    ``platform_admin`` opens the Django admin to a member of the secretariat.
+    """
+    if platform_admin and administration.kind != AdministrationKind.SECRETARIAT:
+        raise ValidationError(
+            {"platform_admin": _("Only members of the secretariat can administer the platform.")},
+            code="role_administration",
+        )
+    _check_role_fits_administration(role, administration)
+    email = User.objects.normalize_email(email)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is already taken.")}, code="unique")
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="unique")
+    user = User(
+        username=username,
+        email=email,
+        administration=administration,
+        role=role,
+        language=language,
+        first_name=first_name,
+        last_name=last_name,
+        position=position,
+        is_staff=platform_admin,
+        is_superuser=platform_admin,
+    )
+    if password is None:
+        user.set_unusable_password()
+    else:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}, code="password") from None
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    if language not in Language.values:
+        raise ValidationError({"language": _("Choose English or French.")}, code="invalid_choice")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return user
+
+
+def token_issue(*, user: User, name: str = "", lifetime: timedelta | None = None) -> tuple[ApiToken, str]:
+    """Issue a bearer token. Returns the stored token and the secret, which is never shown again."""
+    if not user.is_active:
+        raise ValidationError(_("This account is disabled."), code="inactive")
+    lifetime = lifetime or settings.API_TOKEN_LIFETIME
+    if lifetime <= timedelta(0):
+        raise ValidationError({"lifetime": _("A token must live for some time.")}, code="invalid")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    now = timezone.now()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=token_digest(raw),
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    return token, raw
+
+
+def token_revoke(*, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

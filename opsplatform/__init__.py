@@ -1,0 +1,5 @@
+"""opsplatform: joint environmental-enforcement operations for customs administrations."""
+
+from .celery import app as celery_app
+
+__all__ = ("celery_app",)

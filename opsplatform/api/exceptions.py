@@ -1,0 +1,37 @@
+"""Maps domain errors raised by services to API responses.
+
+Services raise Django's ``ValidationError`` (with a ``code``); the API answers 400 with the same
+field-level messages a form would show, in the user's language.
+"""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def _django_error_detail(error: DjangoValidationError) -> Any:
+    if hasattr(error, "error_dict"):
+        return {
+            ("non_field_errors" if field == "__all__" else field): [
+                exceptions.ErrorDetail(str(message), code=item.code or "invalid")
+                for item in errors
+                for message in item.messages
+            ]
+            for field, errors in error.error_dict.items()
+        }
+    return {
+        "non_field_errors": [
+            exceptions.ErrorDetail(str(message), code=item.code or "invalid")
+            for item in error.error_list
+            for message in item.messages
+        ]
+    }
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        return Response(_django_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    return drf_exception_handler(exc, context)

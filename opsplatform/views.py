@@ -1,0 +1,25 @@
+from typing import cast
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts import selectors as account_selectors
+from accounts.choices import Role
+from accounts.models import User
+from reference import selectors as reference_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on the panel it works from."""
+    user = cast(User, request.user)
+    context: dict[str, object] = {"role_label": Role(user.role).label}
+    if user.role == Role.SECRETARIAT:
+        context["role_counts"] = [(Role(role).label, total) for role, total in account_selectors.role_counts().items()]
+        context["administration_count"] = account_selectors.administration_list(user=user).count()
+    elif user.role == Role.COORDINATOR:
+        context["rilo"] = reference_selectors.rilo_for_administration(administration=user.administration)
+    elif user.role == Role.NATIONAL_CONTACT:
+        context["colleagues"] = account_selectors.administration_colleagues(user=user)
+    return render(request, f"home/{user.role}.html", context)
