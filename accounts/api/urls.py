@@ -1,11 +1,11 @@
 from django.urls import path
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
 app_name = "accounts-api"
 
-router = DefaultRouter()
+router = SimpleRouter()
 router.register("auth/tokens", views.ApiTokenViewSet, basename="apitoken")
 router.register("administrations", views.AdministrationViewSet, basename="administration")
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .environment import env_bool, env_int, env_list, env_str
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "messaging.context_processors.channel",
             ],
         },
     },
@@ -109,6 +111,15 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
 CELERY_TIMEZONE = "UTC"
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_TASK_ACKS_LATE = False
+CELERY_BEAT_SCHEDULE = {
+    # The relay is also triggered on every commit; the sweep catches what a broker outage left behind.
+    "relay-events": {"task": "messaging.tasks.relay_events", "schedule": env_int("EVENT_RELAY_SWEEP_SECONDS", 2)},
+    "send-pending-notifications": {"task": "messaging.tasks.send_notifications", "schedule": 60},
+    "send-feedback-reminders": {"task": "messaging.tasks.send_feedback_reminders", "schedule": 3600},
+    "send-digests": {"task": "messaging.tasks.send_digests", "schedule": crontab(hour=6, minute=0)},
+}
 
 # --- Accounts and passwords -----------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -155,6 +166,13 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opsplatform <noreply@localhost>")
 
+# --- Channel ------------------------------------------------------------------------------
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATION_DEFAULT_FREQUENCY = env_str("NOTIFICATION_DEFAULT_FREQUENCY", "digest")
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 20) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,6 +201,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AudienceEnum": "messaging.choices.AudienceKind",
+        "ChoosableAudienceEnum": "messaging.api.serializers.CHOOSABLE",
+        "PostKindEnum": "messaging.choices.PostKind",
+        "NewPostKindEnum": "messaging.api.serializers.NEW_POST_KINDS",
+        "ReplyKindEnum": "messaging.api.serializers.REPLY_KINDS",
+        "DocumentKindEnum": "messaging.choices.DocumentKind",
+        "NotificationKindEnum": "messaging.choices.NotificationKind",
+        "AdministrationKindEnum": "accounts.choices.AdministrationKind",
+        "LanguageEnum": "accounts.choices.Language",
+        "MeaKindEnum": "reference.choices.MeaKind",
+        "PortKindEnum": "reference.choices.PortKind",
+    },
 }
 
 LOGGING = {

@@ -38,7 +38,8 @@ def test_passwords_are_hashed_with_argon2(make_administration):
         user = services.user_create(
             username="argon", email="argon@example.org", password=PASSWORD, administration=make_administration()
         )
-    assert identify_hasher(user.password).algorithm == "argon2"
+        assert identify_hasher(user.password).algorithm == "argon2"
+        assert user.check_password(PASSWORD)
 
 
 def test_the_configured_default_hasher_is_argon2():

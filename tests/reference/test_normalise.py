@@ -19,7 +19,7 @@ from reference.normalise import normalise_quantity
         ("CUM", "4", None, "4", None),
         ("PCS", "7", None, None, "7"),
         ("NOS", "35", None, None, "35"),
-        ("PRS", "3", None, None, "6"),
+        ("PAI", "3", None, None, "6"),
     ],
 )
 def test_quantities_convert_to_kg_m3_and_pieces(unit, quantity, kg, m3, pieces):

@@ -1,0 +1,62 @@
+"""The real-time stream: ``/ws/stream/``. A connection joins its user's group and nothing else."""
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import selectors
+from .services import user_group
+
+REPLAY_LIMIT = 1000
+
+
+class StreamConsumer(AsyncJsonWebsocketConsumer):
+    """Sends each event addressed to the user, as ``{id, type, op, payload, created_at}``.
+
+    ``?after=ID`` first replays what was missed since ``ID``. Live events may overlap the replay:
+    clients keep the highest id seen and drop anything at or below it.
+    """
+
+    group: str | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)
+            return
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        after = _after(self.scope.get("query_string", b""))
+        if after is not None:
+            for message in await self._missed(user, after):
+                await self.send_json(message)
+
+    async def disconnect(self, code: int) -> None:
+        if self.group:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        """Clients only listen; a ping is answered so they can detect a dead link."""
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def stream_event(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+    @database_sync_to_async
+    def _missed(self, user: Any, after: int) -> list[dict[str, Any]]:
+        events = selectors.events_after(user=user, after=after)[:REPLAY_LIMIT]
+        return [selectors.event_as_message(event) for event in events]
+
+
+def _after(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1")).get("after")
+    if not values:
+        return None
+    try:
+        return max(int(values[0]), 0)
+    except ValueError:
+        return None

@@ -1,0 +1,232 @@
+"""Permission-scoped reads of the channel: a person sees what was addressed to them, nothing else."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.choices import AdministrationKind
+from accounts.models import User
+
+from .choices import AudienceKind, PostKind
+from .models import Document, DocumentRecipient, Event, NotificationPreference, Post, PostRecipient, StoredFile
+
+#: Administrations whose people count as "customs officers" for ENVIRONET's first audience.
+CUSTOMS_KINDS = [AdministrationKind.CUSTOMS, AdministrationKind.RILO, AdministrationKind.SECRETARIAT]
+
+
+def audience_user_ids(
+    *,
+    sender: User,
+    kind: str,
+    users: Iterable[int] = (),
+    administrations: Iterable[int] = (),
+    explicit: Iterable[int] | None = None,
+) -> set[int]:
+    """The people an audience reaches at this moment, always including the sender.
+
+    Computed once when something is posted and stored with it: people who join later do not
+    see older posts, and nobody can widen a post's audience after the fact.
+    """
+    active = User.objects.filter(is_active=True)
+    if kind == AudienceKind.EVERYBODY:
+        chosen = active
+    elif kind == AudienceKind.ALL_CUSTOMS:
+        chosen = active.filter(administration__kind__in=CUSTOMS_KINDS)
+    elif kind == AudienceKind.MY_COUNTRY:
+        country = sender.administration.country_id if sender.administration else None
+        if country is None:
+            raise ValidationError(
+                {"audience": _("Your administration has no country, so it cannot post to 'all users in my country'.")},
+                code="no_country",
+            )
+        chosen = active.filter(administration__country_id=country)
+    elif kind == AudienceKind.CHOSEN:
+        users, administrations = list(users), list(administrations)
+        if not users and not administrations:
+            raise ValidationError(
+                {"audience": _("Choose at least one recipient or administration.")}, code="no_recipients"
+            )
+        chosen = active.filter(Q(id__in=users) | Q(administration_id__in=administrations))
+    elif kind == AudienceKind.EXPLICIT:
+        if explicit is None:
+            raise ValidationError({"audience": _("This audience is set by the context only.")}, code="explicit")
+        chosen = active.filter(id__in=list(explicit))
+    else:
+        raise ValidationError({"audience": _("Unknown audience.")}, code="invalid_choice")
+    return set(chosen.values_list("id", flat=True)) | {sender.pk}
+
+
+# --- Posts ------------------------------------------------------------------------------------
+
+
+def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Post]:
+    """Posts addressed to ``user``, newest first, with ``read_at`` and ``awaiting_feedback`` annotated."""
+    mine = PostRecipient.objects.filter(post=OuterRef("pk"), user=user)
+    my_feedback = Post.objects.filter(
+        parent=OuterRef("pk"), kind=PostKind.FEEDBACK, author__administration=user.administration
+    )
+    posts = (
+        Post.objects.filter(Exists(mine))
+        .select_related("author", "author__administration")
+        .prefetch_related("meas", "attachments")
+        .annotate(read_at=Subquery(mine.values("read_at")[:1]))
+        .annotate(
+            awaiting_feedback=ExpressionWrapper(
+                Q(kind__in=[PostKind.ALERT, PostKind.REQUEST], due_at__isnull=False)
+                & ~Q(author=user)
+                & ~Exists(my_feedback),
+                output_field=BooleanField(),
+            )
+        )
+    )
+    filters = filters or {}
+    if filters.get("topic"):
+        posts = posts.filter(topic=filters["topic"])
+    if filters.get("kind"):
+        posts = posts.filter(kind=filters["kind"])
+    if filters.get("context"):
+        posts = posts.filter(context=filters["context"])
+    if filters.get("mea"):
+        posts = posts.filter(meas=filters["mea"])
+    if filters.get("q"):
+        for word in str(filters["q"]).split():
+            posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if filters.get("unread"):
+        posts = posts.filter(read_at__isnull=True)
+    if filters.get("awaiting_feedback"):
+        posts = posts.filter(awaiting_feedback=True).order_by("due_at", "-id")
+    return posts
+
+
+def post_get(*, user: User, post_id: int) -> Post:
+    """One post the user received; a post they did not receive answers exactly like a missing one."""
+    post = post_inbox(user=user).filter(pk=post_id).first()
+    if post is None:
+        raise Http404
+    return post
+
+
+def post_replies(*, user: User, post: Post) -> QuerySet[Post]:
+    return post_inbox(user=user).filter(root=post).order_by("created_at", "id")
+
+
+def post_recipients_visible_to(*, user: User, post: Post) -> QuerySet[User] | None:
+    """The recipient list, for the author and coordinators of the post only; ``None`` for everyone else."""
+    if not PostRecipient.objects.filter(post=post, user=user, sees_recipients=True).exists():
+        return None
+    return User.objects.filter(id__in=PostRecipient.objects.filter(post=post).values("user_id")).select_related(
+        "administration"
+    )
+
+
+def unread_count(*, user: User) -> int:
+    return PostRecipient.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- Library ----------------------------------------------------------------------------------
+
+
+def document_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Document]:
+    documents = (
+        Document.objects.filter(Exists(DocumentRecipient.objects.filter(document=OuterRef("pk"), user=user)))
+        .select_related("file", "uploaded_by")
+        .prefetch_related("meas")
+    )
+    filters = filters or {}
+    for field in ("kind", "topic", "context"):
+        if filters.get(field):
+            documents = documents.filter(**{field: filters[field]})
+    if filters.get("mea"):
+        documents = documents.filter(meas=filters["mea"])
+    if filters.get("q"):
+        for word in str(filters["q"]).split():
+            documents = documents.filter(Q(title_en__icontains=word) | Q(title_fr__icontains=word))
+    return documents
+
+
+def document_get(*, user: User, document_id: int) -> Document:
+    document = document_list(user=user).filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+def stored_file_get(*, user: User, uuid: Any) -> StoredFile:
+    """A file the user may download: attached to a post they received, or in a document addressed to them."""
+    visible = Q(posts__deliveries__user=user) | Q(documents__deliveries__user=user) | Q(uploaded_by=user)
+    stored = StoredFile.objects.filter(visible, uuid=uuid).distinct().first()
+    if stored is None:
+        raise Http404
+    return stored
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+
+def events_after(*, user: User, after: int) -> QuerySet[Event]:
+    """Events the user may see, past ``after``, in the order they were published."""
+    return Event.objects.filter(recipients__user=user, position__gt=after).order_by("position")
+
+
+def last_event_id(*, user: User) -> int:
+    """Where a freshly loaded page starts listening from."""
+    return Event.objects.filter(recipients__user=user).aggregate(last=Max("position"))["last"] or 0
+
+
+def event_as_message(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.position,
+        "type": event.type,
+        "op": event.op,
+        "payload": event.payload,
+        "created_at": event.created_at.isoformat(),
+    }
+
+
+# --- Notifications ----------------------------------------------------------------------------
+
+
+def notification_preferences(*, user: User) -> QuerySet[NotificationPreference]:
+    return NotificationPreference.objects.filter(user=user)
+
+
+def notification_frequencies(*, user_ids: Iterable[int], kind: str, topic: str, context: str) -> dict[int, str]:
+    """Each person's frequency for one notification: the most specific preference wins.
+
+    Specificity: context, then kind, then topic; with no matching preference, the platform default.
+    """
+    user_ids = list(user_ids)
+    best: dict[int, tuple[tuple[int, int, int], str]] = {}
+    matching = NotificationPreference.objects.filter(
+        user_id__in=user_ids, kind__in=["", kind], topic__in=["", topic], context__in=["", context]
+    ).values_list("user_id", "kind", "topic", "context", "frequency")
+    for user_id, pref_kind, pref_topic, pref_context, frequency in matching:
+        rank = (bool(pref_context), bool(pref_kind), bool(pref_topic))
+        if user_id not in best or rank > best[user_id][0]:
+            best[user_id] = (rank, frequency)
+    default = settings.NOTIFICATION_DEFAULT_FREQUENCY
+    return {user_id: best[user_id][1] if user_id in best else default for user_id in user_ids}
+
+
+def feedback_due_alerts(*, within_hours: int = 24) -> QuerySet[Post]:
+    now = timezone.now()
+    return Post.objects.filter(
+        kind__in=[PostKind.ALERT, PostKind.REQUEST],
+        due_at__gt=now,
+        due_at__lte=now + timedelta(hours=within_hours),
+    )
+
+
+def users_owing_feedback(*, post: Post) -> QuerySet[User]:
+    """Recipients of an alert whose administration has not answered it yet."""
+    answered = Post.objects.filter(parent=post, kind=PostKind.FEEDBACK).values("author__administration_id")
+    return User.objects.filter(
+        id__in=PostRecipient.objects.filter(post=post).exclude(user=post.author).values("user_id"), is_active=True
+    ).exclude(administration_id__in=answered)

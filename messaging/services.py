@@ -1,0 +1,585 @@
+"""Every write of the communication layer: events, posts, library documents, e-mail notifications.
+
+Callers choose the recipients: which people may learn of something is a security decision taken
+by the layer that knows what the thing is. Messaging records it and honours it everywhere.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.choices import Role
+from accounts.models import Administration, User
+from reference.models import Mea
+
+from . import selectors
+from .choices import AudienceKind, DocumentKind, Frequency, NotificationKind, PostKind
+from .models import (
+    Document,
+    DocumentRecipient,
+    Event,
+    EventRecipient,
+    Notification,
+    NotificationPreference,
+    Post,
+    PostRecipient,
+    RelayCursor,
+    StoredFile,
+)
+from .rendering import render_markdown
+from .uploads import upload_check
+
+logger = logging.getLogger(__name__)
+
+#: Audiences a person may choose; ``explicit`` is reserved to higher layers.
+CHOOSABLE_AUDIENCES = [AudienceKind.ALL_CUSTOMS, AudienceKind.MY_COUNTRY, AudienceKind.EVERYBODY, AudienceKind.CHOSEN]
+LIBRARY_ROLES = [Role.SECRETARIAT, Role.COORDINATOR]
+
+
+def user_group(user_id: int) -> str:
+    """The channel-layer group of one person's open connections."""
+    return f"user.{user_id}"
+
+
+# --- Event log --------------------------------------------------------------------------------
+
+
+def event_emit(*, type: str, op: str, payload: dict[str, Any], recipients: Iterable[int]) -> Event:
+    """Record an event in the caller's transaction; it is published only once that transaction commits.
+
+    ``payload`` goes to every recipient as it is: put in it only what all of them may see.
+    """
+    with transaction.atomic():
+        event = Event.objects.create(type=type, op=op, payload=payload)
+        EventRecipient.objects.bulk_create(
+            [EventRecipient(event=event, user_id=user_id) for user_id in sorted(set(recipients))], batch_size=1000
+        )
+        transaction.on_commit(_schedule_relay)
+    return event
+
+
+def _schedule_relay() -> None:
+    """Ask a worker to relay now. If the broker is down the periodic sweep relays later; nothing is lost."""
+    from .tasks import relay_events
+
+    try:
+        relay_events.apply_async(retry=False)
+    except Exception:  # the broker is unreachable: the request must still succeed
+        logger.warning("event relay not scheduled; the periodic sweep will publish pending events", exc_info=True)
+
+
+def events_sequence(*, limit: int = 1000) -> int:
+    """Give committed events their gap-free positions, in id order, under the cursor lock."""
+    with transaction.atomic():
+        cursor = RelayCursor.objects.select_for_update().get(pk=1)
+        pending = list(Event.objects.filter(position__isnull=True).order_by("id")[:limit])
+        now = timezone.now()
+        for offset, event in enumerate(pending, start=1):
+            event.position = cursor.last_position + offset
+            event.sequenced_at = now
+        Event.objects.bulk_update(pending, ["position", "sequenced_at"], batch_size=500)
+        cursor.last_position += len(pending)
+        cursor.save(update_fields=["last_position"])
+    return len(pending)
+
+
+def events_push(*, limit: int = 500) -> int:
+    """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
+
+    A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
+    """
+    layer = get_channel_layer()
+    with transaction.atomic():
+        events = list(
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(position__isnull=False, pushed_at__isnull=True)
+            .order_by("position")[:limit]
+        )
+        if not events:
+            return 0
+        recipients: dict[int, list[int]] = defaultdict(list)
+        for event_id, user_id in EventRecipient.objects.filter(event__in=events).values_list("event_id", "user_id"):
+            recipients[event_id].append(user_id)
+        sends = [
+            (user_group(user_id), {"type": "stream.event", "event": selectors.event_as_message(event)})
+            for event in events
+            for user_id in recipients[event.pk]
+        ]
+
+        async def send_all() -> None:
+            for group, message in sends:
+                await layer.group_send(group, message)
+
+        async_to_sync(send_all)()
+        Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
+    return len(events)
+
+
+def events_relay() -> int:
+    """Sequence and push everything pending. Safe to run from several workers at once."""
+    pushed = 0
+    while True:
+        sequenced = events_sequence()
+        batch = events_push()
+        pushed += batch
+        if not sequenced and not batch:
+            return pushed
+
+
+# --- Files ------------------------------------------------------------------------------------
+
+
+def stored_file_create(*, uploader: User, upload: UploadedFile) -> StoredFile:
+    checked = upload_check(upload)
+    stored = StoredFile(
+        original_name=(upload.name or "file")[-255:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=uploader,
+    )
+    stored.file.save("upload", upload, save=False)
+    stored.save()
+    return stored
+
+
+# --- Posts ------------------------------------------------------------------------------------
+
+
+def _post_payload(post: Post) -> dict[str, Any]:
+    author = post.author
+    return {
+        "id": post.pk,
+        "kind": post.kind,
+        "topic": post.topic,
+        "title": post.title,
+        "context": post.context,
+        "context_label": post.context_label,
+        "author": author.get_full_name() or author.username,
+        "administration": author.administration.name if author.administration else "",
+        "parent": post.parent_id,
+        "root": post.root_id,
+        "due_at": post.due_at.isoformat() if post.due_at else None,
+        "created_at": post.created_at.isoformat(),
+    }
+
+
+def _check_can_post(author: User) -> None:
+    if not author.is_active:
+        raise ValidationError(_("This account is disabled."), code="inactive")
+    if author.role == Role.OBSERVER:
+        raise ValidationError(_("Observers can read the channel but not post to it."), code="observer")
+
+
+def _deliver_post(post: Post, recipients: set[int], managers: set[int]) -> None:
+    now = timezone.now()
+    PostRecipient.objects.bulk_create(
+        [
+            PostRecipient(
+                post=post,
+                user_id=user_id,
+                read_at=now if user_id == post.author_id else None,
+                sees_recipients=user_id in managers,
+            )
+            for user_id in sorted(recipients)
+        ],
+        batch_size=1000,
+    )
+    event_emit(type="post", op="add", payload=_post_payload(post), recipients=recipients)
+    notify(
+        kind=NotificationKind.POST,
+        topic=post.topic,
+        context=post.context,
+        user_ids=recipients - {post.author_id},
+        template="messaging/email/post",
+        template_context={
+            "title": post.title,
+            "author": post.author.get_full_name() or post.author.username,
+            "administration": post.author.administration.name if post.author.administration else "",
+            "topic": post.topic,
+            "kind": post.kind,
+            "context_label": post.context_label,
+            "excerpt": post.body[:600],
+            "due_at": post.due_at.isoformat() if post.due_at else "",
+            "path": reverse("channel-post", args=[post.root_id or post.pk]),
+        },
+        key=f"post:{post.pk}",
+    )
+
+
+@transaction.atomic
+def post_create(
+    *,
+    author: User,
+    topic: str,
+    title: str,
+    body: str,
+    audience: str,
+    kind: str = PostKind.INFORMATION,
+    language: str | None = None,
+    chosen_users: Sequence[User] = (),
+    chosen_administrations: Sequence[Administration] = (),
+    recipients: Iterable[int] | None = None,
+    managers: Iterable[int] = (),
+    context: str = "",
+    context_label: str = "",
+    meas: Sequence[Mea] = (),
+    due_at: datetime | None = None,
+    attachments: Sequence[UploadedFile] = (),
+) -> Post:
+    """Post to the channel. A higher layer passes ``audience=explicit`` with ``recipients`` and the
+    ``managers`` (its coordinators) who, with the author, may see the recipient list."""
+    _check_can_post(author)
+    if audience == AudienceKind.EXPLICIT and recipients is None:
+        raise ValidationError({"audience": _("Choose who receives this post.")}, code="invalid_choice")
+    if audience != AudienceKind.EXPLICIT and audience not in CHOOSABLE_AUDIENCES:
+        raise ValidationError({"audience": _("Choose who receives this post.")}, code="invalid_choice")
+    if kind == PostKind.FEEDBACK:
+        raise ValidationError({"kind": _("Feedback answers an alert: reply to it.")}, code="feedback_is_reply")
+    if kind not in PostKind.values:
+        raise ValidationError({"kind": _("Unknown kind of post.")}, code="invalid_choice")
+    if due_at is not None and due_at <= timezone.now():
+        raise ValidationError({"due_at": _("The feedback date must be in the future.")}, code="past")
+    if due_at is not None and kind not in (PostKind.ALERT, PostKind.REQUEST):
+        raise ValidationError(
+            {"due_at": _("Only alerts and requests for assistance ask for feedback by a date.")}, code="due_at"
+        )
+    context_label = context_label or context
+    user_ids = selectors.audience_user_ids(
+        sender=author,
+        kind=audience,
+        users=[user.pk for user in chosen_users],
+        administrations=[administration.pk for administration in chosen_administrations],
+        explicit=recipients,
+    )
+    post = Post(
+        author=author,
+        kind=kind,
+        topic=topic,
+        title=title.strip(),
+        body=body.strip(),
+        body_html=render_markdown(body.strip()),
+        language=language or author.language,
+        audience=audience,
+        context=context,
+        context_label=context_label,
+        due_at=due_at,
+    )
+    post.full_clean(exclude=["body_html", "root", "parent"])
+    post.save()
+    post.meas.set(meas)
+    post.chosen_users.set(chosen_users)
+    post.chosen_administrations.set(chosen_administrations)
+    post.attachments.set([stored_file_create(uploader=author, upload=upload) for upload in attachments])
+    _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids)
+    return post
+
+
+@transaction.atomic
+def post_reply(
+    *,
+    author: User,
+    parent: Post,
+    body: str,
+    kind: str = PostKind.INFORMATION,
+    outcome: str = "",
+    title: str = "",
+    attachments: Sequence[UploadedFile] = (),
+) -> Post:
+    """Answer a post in its thread; the reply reaches everyone the thread's first post reached."""
+    _check_can_post(author)
+    root = parent.root or parent
+    # The caller found ``parent`` through a selector; this re-checks it under the same rule.
+    selectors.post_get(user=author, post_id=parent.pk)
+    if kind == PostKind.FEEDBACK:
+        if root.kind not in (PostKind.ALERT, PostKind.REQUEST):
+            raise ValidationError(
+                {"kind": _("Feedback answers an alert or a request for assistance.")}, code="feedback_target"
+            )
+        if not outcome:
+            raise ValidationError({"outcome": _("Give the outcome of your checks.")}, code="required")
+    elif outcome:
+        raise ValidationError({"outcome": _("Only feedback has an outcome.")}, code="outcome")
+    if kind not in (PostKind.INFORMATION, PostKind.FEEDBACK):
+        raise ValidationError({"kind": _("A reply is information or feedback.")}, code="invalid_choice")
+    post = Post(
+        author=author,
+        kind=kind,
+        topic=root.topic,
+        title=(title.strip() or _("Re: %(title)s") % {"title": root.title})[:200],
+        body=body.strip(),
+        body_html=render_markdown(body.strip()),
+        language=author.language,
+        audience=root.audience,
+        context=root.context,
+        context_label=root.context_label,
+        parent=parent,
+        root=root,
+        outcome=outcome,
+    )
+    post.full_clean(exclude=["body_html", "root", "parent"])
+    post.save()
+    post.meas.set(root.meas.all())
+    post.attachments.set([stored_file_create(uploader=author, upload=upload) for upload in attachments])
+    deliveries = PostRecipient.objects.filter(post=root)
+    recipients = set(deliveries.values_list("user_id", flat=True))
+    managers = set(deliveries.filter(sees_recipients=True).values_list("user_id", flat=True))
+    _deliver_post(post, recipients, managers)
+    return post
+
+
+def post_mark_read(*, user: User, posts: Iterable[Post], read: bool = True) -> None:
+    deliveries = PostRecipient.objects.filter(post__in=[post.pk for post in posts], user=user)
+    if read:
+        deliveries.filter(read_at__isnull=True).update(read_at=timezone.now())
+    else:
+        deliveries.update(read_at=None)
+
+
+# --- Library ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    uploader: User,
+    title_en: str,
+    kind: str,
+    topic: str,
+    upload: UploadedFile,
+    audience: str,
+    title_fr: str = "",
+    meas: Sequence[Mea] = (),
+    chosen_users: Sequence[User] = (),
+    chosen_administrations: Sequence[Administration] = (),
+    recipients: Iterable[int] | None = None,
+    context: str = "",
+    context_label: str = "",
+) -> Document:
+    """Add a document to the library, for the secretariat and coordinators only."""
+    if uploader.role not in LIBRARY_ROLES:
+        raise ValidationError(
+            _("Only the secretariat and coordinators add documents to the library."), code="library_role"
+        )
+    if kind not in DocumentKind.values:
+        raise ValidationError({"kind": _("Unknown kind of document.")}, code="invalid_choice")
+    if audience not in CHOOSABLE_AUDIENCES and not (audience == AudienceKind.EXPLICIT and recipients is not None):
+        raise ValidationError({"audience": _("Choose who receives this document.")}, code="invalid_choice")
+    user_ids = selectors.audience_user_ids(
+        sender=uploader,
+        kind=audience,
+        users=[user.pk for user in chosen_users],
+        administrations=[administration.pk for administration in chosen_administrations],
+        explicit=recipients,
+    )
+    document = Document(
+        title_en=title_en.strip(),
+        title_fr=title_fr.strip(),
+        kind=kind,
+        topic=topic,
+        audience=audience,
+        context=context,
+        context_label=context_label or context,
+        uploaded_by=uploader,
+        file=stored_file_create(uploader=uploader, upload=upload),
+    )
+    document.full_clean()
+    document.save()
+    document.meas.set(meas)
+    DocumentRecipient.objects.bulk_create(
+        [DocumentRecipient(document=document, user_id=user_id) for user_id in sorted(user_ids)], batch_size=1000
+    )
+    event_emit(
+        type="document",
+        op="add",
+        payload={
+            "id": document.pk,
+            "title_en": document.title_en,
+            "title_fr": document.title_fr,
+            "kind": document.kind,
+            "topic": document.topic,
+            "context": document.context,
+        },
+        recipients=user_ids,
+    )
+    notify(
+        kind=NotificationKind.DOCUMENT,
+        topic=topic,
+        context=context,
+        user_ids=user_ids - {uploader.pk},
+        template="messaging/email/document",
+        template_context={
+            "title_en": document.title_en,
+            "title_fr": document.title_fr,
+            "kind": document.kind,
+            "topic": document.topic,
+            "path": reverse("channel-library"),
+        },
+        key=f"document:{document.pk}",
+    )
+    return document
+
+
+def document_record_download(*, document: Document) -> None:
+    Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+
+
+# --- E-mail notifications ---------------------------------------------------------------------
+
+
+def notify(
+    *,
+    kind: str,
+    topic: str,
+    context: str,
+    user_ids: Iterable[int],
+    template: str,
+    template_context: dict[str, Any],
+    key: str,
+) -> int:
+    """Owe each person an e-mail as their preferences say: now, in tomorrow's digest, or not at all.
+
+    ``template`` names a pair ``<template>_subject.txt`` / ``<template>.txt`` rendered per recipient
+    in their language at sending time. A bulk operation calls this once with a summary template.
+    """
+    frequencies = selectors.notification_frequencies(user_ids=user_ids, kind=kind, topic=topic, context=context)
+    owed = [
+        Notification(
+            user_id=user_id,
+            key=key,
+            kind=kind,
+            frequency=frequency,
+            template=template,
+            context=template_context,
+        )
+        for user_id, frequency in frequencies.items()
+        if frequency != Frequency.OFF
+    ]
+    Notification.objects.bulk_create(owed, ignore_conflicts=True, batch_size=1000)
+    if any(item.frequency == Frequency.IMMEDIATE for item in owed):
+        transaction.on_commit(lambda: _schedule_immediate(key))
+    return len(owed)
+
+
+def _schedule_immediate(key: str) -> None:
+    from .tasks import send_notifications
+
+    try:
+        send_notifications.apply_async(kwargs={"key": key}, retry=False)
+    except Exception:
+        logger.warning("e-mail for %s not scheduled; the periodic sweep will send it", key, exc_info=True)
+
+
+def _render(notification: Notification) -> tuple[str, str]:
+    context = {**notification.context, "user": notification.user, "site_url": settings.SITE_URL}
+    subject = render_to_string(f"{notification.template}_subject.txt", context).strip()
+    body = render_to_string(f"{notification.template}.txt", context)
+    return subject, body
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one immediate e-mail. Claims the row first, so two workers never both send it."""
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .select_related("user")
+            .filter(pk=notification_id, sent_at__isnull=True, frequency=Frequency.IMMEDIATE)
+            .first()
+        )
+        if notification is None:
+            return False
+        user = notification.user
+        with translation.override(user.language):
+            subject, body = _render(notification)
+        EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["sent_at"])
+    return True
+
+
+def notifications_send_pending(*, key: str | None = None) -> int:
+    pending = Notification.objects.filter(sent_at__isnull=True, frequency=Frequency.IMMEDIATE)
+    if key is not None:
+        pending = pending.filter(key=key)
+    return sum(notification_send(notification_id=pk) for pk in pending.values_list("pk", flat=True))
+
+
+def digests_send() -> int:
+    """One e-mail per person gathering everything owed to their daily digest."""
+    sent = 0
+    user_ids = (
+        Notification.objects.filter(sent_at__isnull=True, frequency=Frequency.DIGEST)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    for user_id in list(user_ids):
+        with transaction.atomic():
+            items = list(
+                Notification.objects.select_for_update(skip_locked=True)
+                .select_related("user")
+                .filter(user_id=user_id, sent_at__isnull=True, frequency=Frequency.DIGEST)
+                .order_by("created_at", "id")
+            )
+            if not items:
+                continue
+            user = items[0].user
+            with translation.override(user.language):
+                entries = [_render(item) for item in items]
+                subject = _("Your opsplatform digest: %(count)s new items") % {"count": len(entries)}
+                body = render_to_string(
+                    "messaging/email/digest.txt", {"user": user, "entries": entries, "site_url": settings.SITE_URL}
+                )
+            EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
+            Notification.objects.filter(pk__in=[item.pk for item in items]).update(sent_at=timezone.now())
+            sent += 1
+    return sent
+
+
+def feedback_reminders_send() -> int:
+    """Remind administrations that have not yet answered an alert whose feedback falls due within a day."""
+    owed = 0
+    for alert in selectors.feedback_due_alerts():
+        owed += notify(
+            kind=NotificationKind.FEEDBACK_DUE,
+            topic=alert.topic,
+            context=alert.context,
+            user_ids=selectors.users_owing_feedback(post=alert).values_list("id", flat=True),
+            template="messaging/email/feedback_due",
+            template_context={
+                "title": alert.title,
+                "due_at": alert.due_at.isoformat() if alert.due_at else "",
+                "path": reverse("channel-post", args=[alert.pk]),
+            },
+            key=f"feedback-due:{alert.pk}",
+        )
+    return owed
+
+
+def notification_preference_set(
+    *, user: User, frequency: str, kind: str = "", topic: str = "", context: str = ""
+) -> NotificationPreference:
+    if frequency not in Frequency.values:
+        raise ValidationError({"frequency": _("Choose immediately, daily digest or off.")}, code="invalid_choice")
+    preference, _created = NotificationPreference.objects.update_or_create(
+        user=user, kind=kind, topic=topic, context=context, defaults={"frequency": frequency}
+    )
+    return preference
+
+
+def notification_preference_delete(*, preference: NotificationPreference) -> None:
+    preference.delete()

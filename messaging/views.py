@@ -1,0 +1,206 @@
+"""The channel's pages. Plain forms and links: everything works without JavaScript."""
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+
+from . import selectors, services
+from .api.views import file_response
+from .filtersets import DocumentFilterSet, PostFilterSet
+from .forms import DocumentForm, PostForm, PreferenceForm, ReplyForm
+from .models import NotificationPreference
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Show a service's domain errors on the form fields they name (or above the form)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _filters(filterset_class: Any, request: HttpRequest) -> tuple[Any, dict[str, Any]]:
+    filterset = filterset_class(data=request.GET)
+    if not filterset.is_valid():
+        return filterset, {}
+    return filterset, {key: value for key, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    filterset, filters = _filters(PostFilterSet, request)
+    posts = selectors.post_inbox(user=_user(request), filters=filters)
+    page = Paginator(posts, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "messaging/inbox.html",
+        {"filterset": filterset, "page": page, "query": query.urlencode(), "live": True},
+    )
+
+
+@login_required
+def post_new(request: HttpRequest) -> HttpResponse:
+    form = PostForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            post = services.post_create(
+                author=_user(request),
+                kind=data["kind"],
+                topic=data["topic"],
+                title=data["title"],
+                body=data["body"],
+                audience=data["audience"],
+                meas=list(data["meas"]),
+                due_at=data["due_at"],
+                chosen_users=data["chosen_users"] or [],
+                chosen_administrations=list(data["chosen_administrations"]),
+                attachments=data["attachments"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your post was sent."))
+            return redirect("channel-post", post.pk)
+    return render(request, "messaging/post_form.html", {"form": form})
+
+
+@login_required
+def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
+    user = _user(request)
+    post = selectors.post_get(user=user, post_id=post_id)
+    root = post.root or post
+    if root.pk != post.pk:
+        root = selectors.post_get(user=user, post_id=root.pk)
+    form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.post_reply(
+                author=user,
+                parent=root,
+                kind=data["kind"],
+                outcome=data["outcome"],
+                body=data["body"],
+                attachments=data["attachments"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("channel-post", root.pk)
+    replies = list(selectors.post_replies(user=user, post=root))
+    services.post_mark_read(user=user, posts=[root, *replies])
+    return render(
+        request,
+        "messaging/post_detail.html",
+        {
+            "post": root,
+            "replies": replies,
+            "form": form,
+            "recipients": selectors.post_recipients_visible_to(user=user, post=root),
+            "live": True,
+        },
+    )
+
+
+@login_required
+def library(request: HttpRequest) -> HttpResponse:
+    filterset, filters = _filters(DocumentFilterSet, request)
+    documents = selectors.document_list(user=_user(request), filters=filters)
+    page = Paginator(documents, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    can_upload = _user(request).role in services.LIBRARY_ROLES
+    return render(
+        request,
+        "messaging/library.html",
+        {"filterset": filterset, "page": page, "query": query.urlencode(), "can_upload": can_upload},
+    )
+
+
+@login_required
+def library_upload(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role not in services.LIBRARY_ROLES:
+        raise Http404
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_upload(
+                uploader=user,
+                title_en=data["title_en"],
+                title_fr=data["title_fr"],
+                kind=data["kind"],
+                topic=data["topic"],
+                meas=list(data["meas"]),
+                upload=data["file"],
+                audience=data["audience"],
+                chosen_users=data["chosen_users"] or [],
+                chosen_administrations=list(data["chosen_administrations"]),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("The document was added to the library."))
+            return redirect("channel-library")
+    return render(request, "messaging/document_form.html", {"form": form})
+
+
+@login_required
+def document_download(request: HttpRequest, document_id: int) -> FileResponse:
+    document = selectors.document_get(user=_user(request), document_id=document_id)
+    services.document_record_download(document=document)
+    return file_response(document.file)
+
+
+@login_required
+def file_download(request: HttpRequest, uuid: str) -> FileResponse:
+    return file_response(selectors.stored_file_get(user=_user(request), uuid=uuid))
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = PreferenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_preference_set(user=user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Your e-mail preference was saved."))
+            return redirect("channel-settings")
+    return render(
+        request,
+        "messaging/settings.html",
+        {"form": form, "preferences": selectors.notification_preferences(user=user)},
+    )
+
+
+@login_required
+@require_POST
+def notification_setting_delete(request: HttpRequest, preference_id: int) -> HttpResponse:
+    preference = selectors.notification_preferences(user=_user(request)).filter(pk=preference_id).first()
+    if preference is None:
+        raise Http404
+    services.notification_preference_delete(preference=cast(NotificationPreference, preference))
+    return redirect("channel-settings")
