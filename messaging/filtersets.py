@@ -11,9 +11,11 @@ from .models import Document, Post
 class PostFilterSet(django_filters.FilterSet):
     """Inbox filters; the filtering itself is the inbox selector's, so pages and API agree."""
 
-    topic = django_filters.ChoiceFilter(choices=Topic.choices, label=_("topic"))
-    kind = django_filters.ChoiceFilter(choices=PostKind.choices, label=_("kind"))
-    mea = django_filters.ModelChoiceFilter(queryset=Mea.objects.all(), field_name="meas", label=_("MEA"))
+    topic = django_filters.ChoiceFilter(choices=Topic.choices, label=_("topic"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(choices=PostKind.choices, label=_("kind"), empty_label=_("Any"))
+    mea = django_filters.ModelChoiceFilter(
+        queryset=Mea.objects.all(), field_name="meas", label=_("MEA"), empty_label=_("Any")
+    )
     context = django_filters.CharFilter(label=_("context"))
     q = django_filters.CharFilter(label=_("search"))
     unread = django_filters.BooleanFilter(label=_("unread only"))
@@ -29,9 +31,11 @@ class PostFilterSet(django_filters.FilterSet):
 
 
 class DocumentFilterSet(django_filters.FilterSet):
-    topic = django_filters.ChoiceFilter(choices=Topic.choices, label=_("topic"))
-    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices, label=_("kind"))
-    mea = django_filters.ModelChoiceFilter(queryset=Mea.objects.all(), field_name="meas", label=_("MEA"))
+    topic = django_filters.ChoiceFilter(choices=Topic.choices, label=_("topic"), empty_label=_("Any"))
+    kind = django_filters.ChoiceFilter(choices=DocumentKind.choices, label=_("kind"), empty_label=_("Any"))
+    mea = django_filters.ModelChoiceFilter(
+        queryset=Mea.objects.all(), field_name="meas", label=_("MEA"), empty_label=_("Any")
+    )
     context = django_filters.CharFilter(label=_("context"))
     q = django_filters.CharFilter(label=_("search"))
 

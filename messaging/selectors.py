@@ -70,7 +70,7 @@ def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
     """Posts addressed to ``user``, newest first, with ``read_at`` and ``awaiting_feedback`` annotated."""
     mine = PostRecipient.objects.filter(post=OuterRef("pk"), user=user)
     my_feedback = Post.objects.filter(
-        parent=OuterRef("pk"), kind=PostKind.FEEDBACK, author__administration=user.administration
+        root=OuterRef("pk"), kind=PostKind.FEEDBACK, author__administration=user.administration
     )
     posts = (
         Post.objects.filter(Exists(mine))
@@ -226,7 +226,7 @@ def feedback_due_alerts(*, within_hours: int = 24) -> QuerySet[Post]:
 
 def users_owing_feedback(*, post: Post) -> QuerySet[User]:
     """Recipients of an alert whose administration has not answered it yet."""
-    answered = Post.objects.filter(parent=post, kind=PostKind.FEEDBACK).values("author__administration_id")
+    answered = Post.objects.filter(root=post, kind=PostKind.FEEDBACK).values("author__administration_id")
     return User.objects.filter(
         id__in=PostRecipient.objects.filter(post=post).exclude(user=post.author).values("user_id"), is_active=True
     ).exclude(administration_id__in=answered)

@@ -13,7 +13,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from accounts.models import Administration, User
@@ -86,7 +87,7 @@ def _schedule_relay() -> None:
 def events_sequence(*, limit: int = 1000) -> int:
     """Give committed events their gap-free positions, in id order, under the cursor lock."""
     with transaction.atomic():
-        cursor = RelayCursor.objects.select_for_update().get(pk=1)
+        cursor, _created = RelayCursor.objects.select_for_update().get_or_create(pk=1)
         pending = list(Event.objects.filter(position__isnull=True).order_by("id")[:limit])
         now = timezone.now()
         for offset, event in enumerate(pending, start=1):
@@ -158,6 +159,14 @@ def stored_file_create(*, uploader: User, upload: UploadedFile) -> StoredFile:
     return stored
 
 
+def _attachments_store(uploader: User, uploads: Sequence[UploadedFile]) -> list[StoredFile]:
+    """Store a post's attachments; a refused file is reported under ``attachments``."""
+    try:
+        return [stored_file_create(uploader=uploader, upload=upload) for upload in uploads]
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}, code="attachment") from None
+
+
 # --- Posts ------------------------------------------------------------------------------------
 
 
@@ -171,6 +180,7 @@ def _post_payload(post: Post) -> dict[str, Any]:
         "context": post.context,
         "context_label": post.context_label,
         "author": author.get_full_name() or author.username,
+        "author_id": author.pk,
         "administration": author.administration.name if author.administration else "",
         "parent": post.parent_id,
         "root": post.root_id,
@@ -183,7 +193,7 @@ def _check_can_post(author: User) -> None:
     if not author.is_active:
         raise ValidationError(_("This account is disabled."), code="inactive")
     if author.role == Role.OBSERVER:
-        raise ValidationError(_("Observers can read the channel but not post to it."), code="observer")
+        raise PermissionDenied(_("Observers can read the channel but not post to it."))
 
 
 def _deliver_post(post: Post, recipients: set[int], managers: set[int]) -> None:
@@ -285,7 +295,7 @@ def post_create(
     post.meas.set(meas)
     post.chosen_users.set(chosen_users)
     post.chosen_administrations.set(chosen_administrations)
-    post.attachments.set([stored_file_create(uploader=author, upload=upload) for upload in attachments])
+    post.attachments.set(_attachments_store(author, attachments))
     _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids)
     return post
 
@@ -335,7 +345,7 @@ def post_reply(
     post.full_clean(exclude=["body_html", "root", "parent"])
     post.save()
     post.meas.set(root.meas.all())
-    post.attachments.set([stored_file_create(uploader=author, upload=upload) for upload in attachments])
+    post.attachments.set(_attachments_store(author, attachments))
     deliveries = PostRecipient.objects.filter(post=root)
     recipients = set(deliveries.values_list("user_id", flat=True))
     managers = set(deliveries.filter(sees_recipients=True).values_list("user_id", flat=True))
@@ -373,9 +383,7 @@ def document_upload(
 ) -> Document:
     """Add a document to the library, for the secretariat and coordinators only."""
     if uploader.role not in LIBRARY_ROLES:
-        raise ValidationError(
-            _("Only the secretariat and coordinators add documents to the library."), code="library_role"
-        )
+        raise PermissionDenied(_("Only the secretariat and coordinators add documents to the library."))
     if kind not in DocumentKind.values:
         raise ValidationError({"kind": _("Unknown kind of document.")}, code="invalid_choice")
     if audience not in CHOOSABLE_AUDIENCES and not (audience == AudienceKind.EXPLICIT and recipients is not None):
@@ -540,7 +548,11 @@ def digests_send() -> int:
             user = items[0].user
             with translation.override(user.language):
                 entries = [_render(item) for item in items]
-                subject = _("Your opsplatform digest: %(count)s new items") % {"count": len(entries)}
+                subject = ngettext(
+                    "Your opsplatform digest: %(count)s new item",
+                    "Your opsplatform digest: %(count)s new items",
+                    len(entries),
+                ) % {"count": len(entries)}
                 body = render_to_string(
                     "messaging/email/digest.txt", {"user": user, "entries": entries, "site_url": settings.SITE_URL}
                 )

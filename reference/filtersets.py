@@ -40,8 +40,10 @@ def _digits(value: str) -> str:
 class HsCodeFilterSet(django_filters.FilterSet):
     code = django_filters.CharFilter(method="filter_code", label=_("code starts with"))
     q = django_filters.CharFilter(method="filter_q", label=_("code prefix or words of the description"))
-    mea = django_filters.ModelChoiceFilter(queryset=Mea.objects.all(), method="filter_mea", label=_("linked to MEA"))
-    level = django_filters.ChoiceFilter(choices=choices.HsLevel.choices)
+    mea = django_filters.ModelChoiceFilter(
+        queryset=Mea.objects.all(), method="filter_mea", label=_("linked to MEA"), empty_label=_("Any")
+    )
+    level = django_filters.ChoiceFilter(choices=choices.HsLevel.choices, label=_("level"), empty_label=_("Any"))
 
     class Meta:
         model = HsCode

@@ -99,3 +99,9 @@ def api_client() -> APIClient:
 def officer_client(api_client: APIClient, officer: User) -> APIClient:
     api_client.force_authenticate(officer)
     return api_client
+
+
+@pytest.fixture
+def transactional_reference(transactional_db: None) -> None:
+    """Transactional tests flush every table afterwards, so they load the reference data themselves."""
+    reference_data_load()

@@ -1,7 +1,7 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from opsplatform.api.idempotency import idempotent
 
 from .. import selectors, services
 from ..filtersets import DocumentFilterSet, PostFilterSet
@@ -53,6 +54,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return 0
 
     @extend_schema(request=serializers.PostCreateSerializer, responses={201: serializers.PostSerializer})
+    @idempotent
     def create(self, request: Request) -> Response:
         form = serializers.PostCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -78,6 +80,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     )
     @extend_schema(methods=["GET"], responses=serializers.PostSerializer(many=True))
     @action(detail=True, methods=["get", "post"])
+    @idempotent
     def replies(self, request: Request, pk: str | None = None) -> Response:
         post = self.get_object()
         if request.method == "GET":
@@ -100,7 +103,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Who received the post: shown to its author and coordinators only."""
         recipients = selectors.post_recipients_visible_to(user=_user(request), post=self.get_object())
         if recipients is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise Http404
         return Response(serializers.RecipientSerializer(recipients, many=True).data)
 
 
@@ -123,6 +126,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.document_get(user=_user(self.request), document_id=document_id)
 
     @extend_schema(request=serializers.DocumentCreateSerializer, responses={201: serializers.DocumentSerializer})
+    @idempotent
     def create(self, request: Request) -> Response:
         form = serializers.DocumentCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)

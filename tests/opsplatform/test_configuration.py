@@ -69,7 +69,8 @@ def test_production_settings_refuse_the_embedded_secret(tmp_path):
 
 
 def test_production_settings_pass_the_deployment_checklist(tmp_path):
-    env = dict(os.environ, OPS_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="opsplatform.settings.production")
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(OPS_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="opsplatform.settings.production")
     env["DJANGO_SECRET_KEY"] = uuid.uuid4().hex * 2
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,15 +1,37 @@
+import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from accounts import services as account_services
 from accounts.models import Administration, User
-from reference.models import Country, Rilo
+from messaging import services as messaging_services
+from messaging.models import Document, Post
+from reference.models import Country, Mea, Rilo
 
-DEMO_ACCOUNTS = Path(settings.BASE_DIR) / "fixtures" / "demo" / "accounts.json"
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+DEMO_ACCOUNTS = DEMO_DIR / "accounts.json"
+DEMO_CHANNEL = DEMO_DIR / "channel.json"
+
+
+def _pdf(lines: list[str]) -> bytes:
+    """A small real PDF for the demo library, drawn with reportlab."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    y = 800
+    for line in lines:
+        page.drawString(60, y, line)
+        y -= 20
+    page.save()
+    return buffer.getvalue()
 
 
 class Command(BaseCommand):
@@ -45,8 +67,42 @@ class Command(BaseCommand):
                 position=item["position"],
                 platform_admin=item.get("platform_admin", False),
             )
-        self.stdout.write("\nDemo logins (http://127.0.0.1:8000/):\n")
+        self._seed_channel()
+        self.stdout.write("\nDemo logins:\n")
         self.stdout.write(f"  {'role':<18} {'username':<14} password")
         for item in demo["users"]:
             self.stdout.write(f"  {item['role']:<18} {item['username']:<14} {item['password']}")
         self.stdout.write("")
+
+    def _seed_channel(self) -> None:
+        demo = json.loads(DEMO_CHANNEL.read_text(encoding="utf-8"))
+        usernames = {item["username"] for item in json.loads(DEMO_ACCOUNTS.read_text(encoding="utf-8"))["users"]}
+        users = {user.username: user for user in User.objects.filter(username__in=usernames)}
+        for item in demo["posts"]:
+            author = users[item["author"]]
+            if Post.objects.filter(author=author, title=item["title"]).exists():
+                continue
+            messaging_services.post_create(
+                author=author,
+                kind=item["kind"],
+                topic=item["topic"],
+                title=item["title"],
+                body=item["body"],
+                audience=item["audience"],
+                chosen_users=[users[name] for name in item.get("chosen_users", [])],
+                meas=list(Mea.objects.filter(code__in=item["meas"])),
+                due_at=timezone.now() + timedelta(days=item["due_days"]) if item.get("due_days") else None,
+            )
+        for item in demo["documents"]:
+            if Document.objects.filter(title_en=item["title_en"]).exists():
+                continue
+            messaging_services.document_upload(
+                uploader=users[item["uploader"]],
+                title_en=item["title_en"],
+                title_fr=item["title_fr"],
+                kind=item["kind"],
+                topic=item["topic"],
+                audience=item["audience"],
+                meas=list(Mea.objects.filter(code__in=item["meas"])),
+                upload=SimpleUploadedFile(f"{item['title_en']}.pdf", _pdf(item["lines"]), "application/pdf"),
+            )

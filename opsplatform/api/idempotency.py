@@ -1,0 +1,123 @@
+"""``Idempotency-Key`` for creating endpoints: a retried POST gets the first answer and creates nothing.
+
+Same key and same request: the stored response is replayed (``Idempotent-Replayed: true``).
+Same key, different request: 422. Same key while the first request is still running: 409.
+Server errors are not stored, so the client may retry them; an attempt abandoned by a crashed
+process is taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``.
+"""
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, cast
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ..models import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+
+
+def _fingerprint(value: Any) -> Any:
+    if isinstance(value, UploadedFile):
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"file": value.name, "size": value.size, "sha256": digest.hexdigest()}
+    if isinstance(value, dict):
+        return {str(key): _fingerprint(item) for key, item in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_fingerprint(item) for item in value]
+    return value
+
+
+def request_digest(request: Request) -> str:
+    data = request.data
+    if hasattr(data, "lists"):
+        data = {key: values if len(values) > 1 else values[0] for key, values in data.lists()}
+    canonical = json.dumps(
+        {"method": request.method, "path": request.path, "data": _fingerprint(data)}, sort_keys=True, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyRecord | None, Response | None]:
+    """Insert the record for this key, or explain why this request must not run."""
+    user = cast("User", request.user)
+    stale_before = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_SECONDS)
+    try:
+        with transaction.atomic():
+            record = IdempotencyRecord.objects.create(
+                user=user, key=key, endpoint=request.path[:255], request_digest=digest
+            )
+        return record, None
+    except IntegrityError:
+        pass
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is None:  # removed by a failed first attempt in between: this one may run
+        return _claim(request, key, digest)
+    if existing.request_digest != digest:
+        body = {"detail": _("This Idempotency-Key was already used with a different request.")}
+        return None, Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    if existing.completed_at is None:
+        if existing.created_at < stale_before:
+            abandoned = IdempotencyRecord.objects.filter(
+                pk=existing.pk, completed_at__isnull=True, created_at=existing.created_at
+            )
+            if abandoned.update(created_at=timezone.now()):
+                existing.refresh_from_db()
+                return existing, None
+        body = {"detail": _("A request with this Idempotency-Key is still being processed. Retry shortly.")}
+        return None, Response(body, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
+    replay = Response(existing.response_body, status=existing.response_status)
+    replay["Idempotent-Replayed"] = "true"
+    return None, replay
+
+
+def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
+    """Decorate a DRF view's ``create`` (or any POST handler) to honour ``Idempotency-Key``."""
+
+    @functools.wraps(view_method)
+    def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.headers.get(HEADER)
+        if key is None or request.method != "POST" or not request.user.is_authenticated:
+            return view_method(self, request, *args, **kwargs)
+        if not key.strip() or len(key) > MAX_KEY_LENGTH:
+            body = {"detail": _("Idempotency-Key must be 1 to 255 characters.")}
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        record, refusal = _claim(request, key, request_digest(request))
+        if refusal is not None:
+            return refusal
+        assert record is not None
+        try:
+            response = view_method(self, request, *args, **kwargs)
+        except Exception as error:
+            try:
+                response = self.handle_exception(error)
+            except Exception:
+                record.delete()
+                raise
+        if response.status_code >= 500:
+            record.delete()
+            return response
+        record.response_status = response.status_code
+        record.response_body = response.data
+        record.completed_at = timezone.now()
+        record.save(update_fields=["response_status", "response_body", "completed_at"])
+        return response
+
+    return wrapper

@@ -1,0 +1,57 @@
+import asyncio
+from collections.abc import Iterable
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from messaging.services import user_group
+
+
+class GroupListener:
+    """Listens on the channel layer as each user's open connection would."""
+
+    def __init__(self, user_ids: Iterable[int]) -> None:
+        self.layer = get_channel_layer()
+        self.channels: dict[int, str] = {}
+        for user_id in user_ids:
+            channel = async_to_sync(self.layer.new_channel)()
+            async_to_sync(self.layer.group_add)(user_group(user_id), channel)
+            self.channels[user_id] = channel
+
+    def received(self, timeout: float = 0.3) -> dict[int, list[dict]]:
+        """Everything each user's connection got, waiting at most ``timeout`` for the first of each."""
+
+        async def drain(channel: str) -> list[dict]:
+            messages = []
+            wait = timeout
+            while True:
+                try:
+                    messages.append(await asyncio.wait_for(self.layer.receive(channel), wait))
+                except TimeoutError:
+                    return messages
+                wait = 0.05
+
+        async def drain_all() -> dict[int, list[dict]]:
+            results = await asyncio.gather(*(drain(channel) for channel in self.channels.values()))
+            return dict(zip(self.channels, results, strict=True))
+
+        return async_to_sync(drain_all)()
+
+    def close(self) -> None:
+        for user_id, channel in self.channels.items():
+            async_to_sync(self.layer.group_discard)(user_group(user_id), channel)
+
+
+@pytest.fixture
+def listen():
+    listeners: list[GroupListener] = []
+
+    def start(user_ids: Iterable[int]) -> GroupListener:
+        listener = GroupListener(user_ids)
+        listeners.append(listener)
+        return listener
+
+    yield start
+    for listener in listeners:
+        listener.close()

@@ -1,0 +1,174 @@
+"""The event log: written with the change, published after commit, gap-free and resumable."""
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from django.db import transaction
+from rest_framework.test import APIClient
+
+from messaging import services
+from messaging.models import Event
+from opsplatform.asgi import application
+
+
+def _emit(user_ids, n=1, kind="probe"):
+    return [services.event_emit(type=kind, op="add", payload={"n": i}, recipients=user_ids) for i in range(n)]
+
+
+@pytest.mark.django_db
+def test_nothing_is_published_for_a_rolled_back_transaction(officer, listen, django_capture_on_commit_callbacks):
+    listener = listen([officer.pk])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                _emit([officer.pk])
+                raise RuntimeError("the change failed")
+        except RuntimeError:
+            pass
+
+    assert callbacks == []
+    assert not Event.objects.exists()
+    assert listener.received(timeout=0.2) == {officer.pk: []}
+
+
+@pytest.mark.django_db
+def test_committed_events_get_consecutive_positions_in_order(officer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        events = _emit([officer.pk], n=5)
+
+    positions = list(
+        Event.objects.filter(pk__in=[e.pk for e in events]).order_by("id").values_list("position", flat=True)
+    )
+    assert positions == list(range(positions[0], positions[0] + 5))
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_pushed_events_carry_their_id(officer, listen, django_capture_on_commit_callbacks):
+    listener = listen([officer.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        event = _emit([officer.pk])[0]
+    event.refresh_from_db()
+
+    [message] = listener.received()[officer.pk]
+
+    assert message["type"] == "stream.event"
+    assert message["event"]["id"] == event.position
+    assert message["event"]["type"] == "probe"
+    assert message["event"]["payload"] == {"n": 0}
+
+
+@pytest.mark.django_db
+def test_a_client_offline_for_100_events_catches_up_on_exactly_those(officer, make_user, officer_client):
+    other = make_user()
+    services.events_relay()
+    baseline = Event.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    _emit([officer.pk], n=60)
+    _emit([other.pk], n=10)
+    _emit([officer.pk, other.pk], n=40)
+    services.events_relay()
+
+    received, after = [], baseline
+    while True:
+        page = officer_client.get("/api/v1/events/", {"after": after, "limit": 30}).json()
+        if not page["results"]:
+            break
+        received.extend(page["results"])
+        after = page["results"][-1]["id"]
+
+    ids = [event["id"] for event in received]
+    assert len(received) == 100
+    assert ids == sorted(set(ids))
+    assert [event["payload"]["n"] for event in received] == list(range(60)) + list(range(40))
+
+
+@pytest.mark.django_db
+def test_events_api_rejects_a_bad_cursor_and_anonymous_callers(officer_client):
+    bad = officer_client.get("/api/v1/events/", {"after": "yesterday"})
+    assert bad.status_code == 400
+    assert "after" in bad.json()
+    assert officer_client.get("/api/v1/events/", {"after": -3}).status_code == 400
+    assert APIClient().get("/api/v1/events/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_unpublished_events_wait_for_the_sweep(officer):
+    """Outside a request no relay was scheduled: the periodic sweep publishes what is pending."""
+    _emit([officer.pk], n=3)
+    assert Event.objects.filter(position__isnull=True).count() == 3
+
+    assert services.events_relay() == 3
+    assert services.events_relay() == 0
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
+
+
+# --- The WebSocket endpoint -------------------------------------------------------------------
+
+
+async def _connect(path, headers=None):
+    communicator = WebsocketCommunicator(application, path, headers=headers or [(b"origin", b"http://127.0.0.1")])
+    connected, code = await communicator.connect()
+    return communicator, connected, code
+
+
+def _token_for(user):
+    from accounts.services import token_issue
+
+    return token_issue(user=user)[1]
+
+
+@pytest.mark.usefixtures("transactional_reference")
+def test_websocket_delivers_only_the_users_events_and_replays_from_after(make_user):
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+
+    alice, bob = make_user(), make_user()
+    alice_token = _token_for(alice)
+    _emit([alice.pk], n=2, kind="before")
+    _emit([bob.pk], n=1, kind="secret")
+    services.events_relay()
+    first = Event.objects.filter(type="before").order_by("position").first()
+
+    async def scenario():
+        communicator, connected, _ = await _connect(f"/ws/stream/?token={alice_token}&after={first.position}")
+        assert connected
+        replayed = await communicator.receive_json_from(timeout=2)
+        assert replayed["type"] == "before"
+        assert replayed["id"] > first.position
+        assert await communicator.receive_nothing(timeout=0.2)
+
+        await database_sync_to_async(_emit)([alice.pk], 1, "live")
+        await database_sync_to_async(_emit)([bob.pk], 1, "secret")
+        await database_sync_to_async(services.events_relay)()
+        live = await communicator.receive_json_from(timeout=2)
+        assert live["type"] == "live"
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.send_json_to({"type": "ping"})
+        assert await communicator.receive_json_from(timeout=2) == {"type": "pong"}
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+
+
+@pytest.mark.usefixtures("transactional_reference")
+def test_websocket_refuses_anonymous_revoked_and_cross_site_connections(make_user):
+    from asgiref.sync import async_to_sync
+
+    from accounts.models import ApiToken
+    from accounts.services import token_revoke
+
+    user = make_user()
+    revoked = _token_for(user)
+    token_revoke(token=ApiToken.objects.get(user=user))
+
+    async def scenario():
+        _, connected, code = await _connect("/ws/stream/")
+        assert not connected
+        assert code == 4401
+        _, connected, code = await _connect(f"/ws/stream/?token={revoked}")
+        assert not connected
+        assert code == 4401
+        _, connected, _ = await _connect("/ws/stream/", headers=[(b"origin", b"https://evil.example")])
+        assert not connected
+
+    async_to_sync(scenario)()
