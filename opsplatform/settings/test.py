@@ -18,6 +18,9 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 STATIC_ROOT = VAR_DIR / "test-static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
-# Live-server browser tests run the app in a second process, which cannot share an in-memory SQLite.
+# Live-server browser tests run the app in a second process: it cannot share an in-memory SQLite,
+# and it finds the test database by its TEST name, so that name is always spelled out.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}  # noqa: F405
