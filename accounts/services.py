@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from opsplatform.errors import field_error
 from reference.models import Country, Rilo
 
 from .choices import AdministrationKind, Language, Role
@@ -34,11 +35,11 @@ def administration_create(
     name_fr: str = "",
 ) -> Administration:
     if kind in AdministrationKind.national() and country is None:
-        raise ValidationError({"country": _("A national administration must name its country.")}, code="required")
+        raise field_error("country", _("A national administration must name its country."), "required")
     if kind == AdministrationKind.RILO and rilo is None:
-        raise ValidationError({"rilo": _("A RILO administration must name the office it runs.")}, code="required")
+        raise field_error("rilo", _("A RILO administration must name the office it runs."), "required")
     if Administration.objects.filter(code=code).exists():
-        raise ValidationError({"code": _("An administration with this code already exists.")}, code="unique")
+        raise field_error("code", _("An administration with this code already exists."), "unique")
     administration = Administration(code=code, name=name, name_fr=name_fr, kind=kind, country=country, rilo=rilo)
     administration.full_clean()
     administration.save()
@@ -47,13 +48,12 @@ def administration_create(
 
 def _check_role_fits_administration(role: str, administration: Administration) -> None:
     if role == Role.SECRETARIAT and administration.kind != AdministrationKind.SECRETARIAT:
-        raise ValidationError(
-            {"role": _("Only members of the secretariat can have the secretariat role.")}, code="role_administration"
+        raise field_error(
+            "role", _("Only members of the secretariat can have the secretariat role."), "role_administration"
         )
     if role == Role.NATIONAL_CONTACT and administration.kind not in AdministrationKind.national():
-        raise ValidationError(
-            {"role": _("A national contact point must belong to a national administration.")},
-            code="role_administration",
+        raise field_error(
+            "role", _("A national contact point must belong to a national administration."), "role_administration"
         )
 
 
@@ -76,16 +76,15 @@ def user_create(
     ``platform_admin`` opens the Django admin to a member of the secretariat.
     """
     if platform_admin and administration.kind != AdministrationKind.SECRETARIAT:
-        raise ValidationError(
-            {"platform_admin": _("Only members of the secretariat can administer the platform.")},
-            code="role_administration",
+        raise field_error(
+            "platform_admin", _("Only members of the secretariat can administer the platform."), "role_administration"
         )
     _check_role_fits_administration(role, administration)
     email = User.objects.normalize_email(email)
     if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This username is already taken.")}, code="unique")
+        raise field_error("username", _("This username is already taken."), "unique")
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this e-mail address already exists.")}, code="unique")
+        raise field_error("email", _("An account with this e-mail address already exists."), "unique")
     user = User(
         username=username,
         email=email,
@@ -113,7 +112,7 @@ def user_create(
 
 def user_set_language(*, user: User, language: str) -> User:
     if language not in Language.values:
-        raise ValidationError({"language": _("Choose English or French.")}, code="invalid_choice")
+        raise field_error("language", _("Choose English or French."), "invalid_choice")
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
@@ -126,7 +125,7 @@ def token_issue(*, user: User, name: str = "", lifetime: timedelta | None = None
         raise ValidationError(_("This account is disabled."), code="inactive")
     lifetime = lifetime or settings.API_TOKEN_LIFETIME
     if lifetime <= timedelta(0):
-        raise ValidationError({"lifetime": _("A token must live for some time.")}, code="invalid")
+        raise field_error("lifetime", _("A token must live for some time."), "invalid")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     token = ApiToken.objects.create(

@@ -5,7 +5,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import AdministrationKind
 from accounts.models import User
+from opsplatform.errors import field_error
 
 from .choices import AudienceKind, PostKind
 from .models import Document, DocumentRecipient, Event, NotificationPreference, Post, PostRecipient, StoredFile
@@ -42,24 +42,23 @@ def audience_user_ids(
     elif kind == AudienceKind.MY_COUNTRY:
         country = sender.administration.country_id if sender.administration else None
         if country is None:
-            raise ValidationError(
-                {"audience": _("Your administration has no country, so it cannot post to 'all users in my country'.")},
-                code="no_country",
+            raise field_error(
+                "audience",
+                _("Your administration has no country, so it cannot post to 'all users in my country'."),
+                "no_country",
             )
         chosen = active.filter(administration__country_id=country)
     elif kind == AudienceKind.CHOSEN:
         users, administrations = list(users), list(administrations)
         if not users and not administrations:
-            raise ValidationError(
-                {"audience": _("Choose at least one recipient or administration.")}, code="no_recipients"
-            )
+            raise field_error("audience", _("Choose at least one recipient or administration."), "no_recipients")
         chosen = active.filter(Q(id__in=users) | Q(administration_id__in=administrations))
     elif kind == AudienceKind.EXPLICIT:
         if explicit is None:
-            raise ValidationError({"audience": _("This audience is set by the context only.")}, code="explicit")
+            raise field_error("audience", _("This audience is set by the context only."), "explicit")
         chosen = active.filter(id__in=list(explicit))
     else:
-        raise ValidationError({"audience": _("Unknown audience.")}, code="invalid_choice")
+        raise field_error("audience", _("Unknown audience."), "invalid_choice")
     return set(chosen.values_list("id", flat=True)) | {sender.pk}
 
 

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from accounts.choices import Role
 from accounts.models import Administration, User
+from opsplatform.errors import field_error
 from reference.models import Mea
 
 from . import selectors
@@ -256,19 +257,17 @@ def post_create(
     ``managers`` (its coordinators) who, with the author, may see the recipient list."""
     _check_can_post(author)
     if audience == AudienceKind.EXPLICIT and recipients is None:
-        raise ValidationError({"audience": _("Choose who receives this post.")}, code="invalid_choice")
+        raise field_error("audience", _("Choose who receives this post."), "invalid_choice")
     if audience != AudienceKind.EXPLICIT and audience not in CHOOSABLE_AUDIENCES:
-        raise ValidationError({"audience": _("Choose who receives this post.")}, code="invalid_choice")
+        raise field_error("audience", _("Choose who receives this post."), "invalid_choice")
     if kind == PostKind.FEEDBACK:
-        raise ValidationError({"kind": _("Feedback answers an alert: reply to it.")}, code="feedback_is_reply")
+        raise field_error("kind", _("Feedback answers an alert: reply to it."), "feedback_is_reply")
     if kind not in PostKind.values:
-        raise ValidationError({"kind": _("Unknown kind of post.")}, code="invalid_choice")
+        raise field_error("kind", _("Unknown kind of post."), "invalid_choice")
     if due_at is not None and due_at <= timezone.now():
-        raise ValidationError({"due_at": _("The feedback date must be in the future.")}, code="past")
+        raise field_error("due_at", _("The feedback date must be in the future."), "past")
     if due_at is not None and kind not in (PostKind.ALERT, PostKind.REQUEST):
-        raise ValidationError(
-            {"due_at": _("Only alerts and requests for assistance ask for feedback by a date.")}, code="due_at"
-        )
+        raise field_error("due_at", _("Only alerts and requests for assistance ask for feedback by a date."), "due_at")
     context_label = context_label or context
     user_ids = selectors.audience_user_ids(
         sender=author,
@@ -318,15 +317,13 @@ def post_reply(
     selectors.post_get(user=author, post_id=parent.pk)
     if kind == PostKind.FEEDBACK:
         if root.kind not in (PostKind.ALERT, PostKind.REQUEST):
-            raise ValidationError(
-                {"kind": _("Feedback answers an alert or a request for assistance.")}, code="feedback_target"
-            )
+            raise field_error("kind", _("Feedback answers an alert or a request for assistance."), "feedback_target")
         if not outcome:
-            raise ValidationError({"outcome": _("Give the outcome of your checks.")}, code="required")
+            raise field_error("outcome", _("Give the outcome of your checks."), "required")
     elif outcome:
-        raise ValidationError({"outcome": _("Only feedback has an outcome.")}, code="outcome")
+        raise field_error("outcome", _("Only feedback has an outcome."), "outcome")
     if kind not in (PostKind.INFORMATION, PostKind.FEEDBACK):
-        raise ValidationError({"kind": _("A reply is information or feedback.")}, code="invalid_choice")
+        raise field_error("kind", _("A reply is information or feedback."), "invalid_choice")
     post = Post(
         author=author,
         kind=kind,
@@ -385,9 +382,9 @@ def document_upload(
     if uploader.role not in LIBRARY_ROLES:
         raise PermissionDenied(_("Only the secretariat and coordinators add documents to the library."))
     if kind not in DocumentKind.values:
-        raise ValidationError({"kind": _("Unknown kind of document.")}, code="invalid_choice")
+        raise field_error("kind", _("Unknown kind of document."), "invalid_choice")
     if audience not in CHOOSABLE_AUDIENCES and not (audience == AudienceKind.EXPLICIT and recipients is not None):
-        raise ValidationError({"audience": _("Choose who receives this document.")}, code="invalid_choice")
+        raise field_error("audience", _("Choose who receives this document."), "invalid_choice")
     user_ids = selectors.audience_user_ids(
         sender=uploader,
         kind=audience,
@@ -586,7 +583,7 @@ def notification_preference_set(
     *, user: User, frequency: str, kind: str = "", topic: str = "", context: str = ""
 ) -> NotificationPreference:
     if frequency not in Frequency.values:
-        raise ValidationError({"frequency": _("Choose immediately, daily digest or off.")}, code="invalid_choice")
+        raise field_error("frequency", _("Choose immediately, daily digest or off."), "invalid_choice")
     preference, _created = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, topic=topic, context=context, defaults={"frequency": frequency}
     )

@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
+
+from opsplatform.errors import field_error
 
 #: What the library and attachments accept, as sniffed from the bytes. Never HTML or SVG.
 ALLOWED_TYPES = {
@@ -39,11 +40,10 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
     size = upload.size or 0
     limit = settings.UPLOAD_MAX_BYTES
     if size == 0:
-        raise ValidationError({"file": _("The file is empty.")}, code="empty")
+        raise field_error("file", _("The file is empty."), "empty")
     if size > limit:
-        raise ValidationError(
-            {"file": _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}},
-            code="too_large",
+        raise field_error(
+            "file", _("The file is larger than %(limit)s MB.") % {"limit": limit // (1024 * 1024)}, "too_large"
         )
     digest = hashlib.sha256()
     head = b""
@@ -59,9 +59,10 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
         name = (upload.name or "").lower()
         extension = next((ext for ext in TEXT_EXTENSIONS if name.endswith(ext)), None)
         if kind is not None or extension is None or not _is_plain_text(head):
-            raise ValidationError(
-                {"file": _("This type of file is not accepted. Send PDF, images, office documents, text or CSV.")},
-                code="file_type",
+            raise field_error(
+                "file",
+                _("This type of file is not accepted. Send PDF, images, office documents, text or CSV."),
+                "file_type",
             )
         content_type = TEXT_EXTENSIONS[extension]
     return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())

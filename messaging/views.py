@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from opsplatform.forms import apply_service_errors
 
 from . import selectors, services
 from .api.views import file_response
@@ -23,15 +23,6 @@ from .models import NotificationPreference
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's domain errors on the form fields they name (or above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _filters(filterset_class: Any, request: HttpRequest) -> tuple[Any, dict[str, Any]]:
@@ -75,7 +66,7 @@ def post_new(request: HttpRequest) -> HttpResponse:
                 attachments=data["attachments"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your post was sent."))
             return redirect("channel-post", post.pk)
@@ -102,7 +93,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
                 attachments=data["attachments"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your reply was sent."))
             return redirect("channel-post", root.pk)
@@ -158,7 +149,7 @@ def library_upload(request: HttpRequest) -> HttpResponse:
                 chosen_administrations=list(data["chosen_administrations"]),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("The document was added to the library."))
             return redirect("channel-library")
@@ -185,7 +176,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         try:
             services.notification_preference_set(user=user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_service_errors(form, error)
         else:
             messages.success(request, _("Your e-mail preference was saved."))
             return redirect("channel-settings")

@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("reference/", include("reference.api.urls")),
     path("", include("messaging.api.urls")),
+    path("", include("operations.api.urls")),
 ]
 
 urlpatterns = [
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("reference/", include("reference.urls")),
     path("channel/", include("messaging.urls")),
+    path("operations/", include("operations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

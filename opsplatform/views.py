@@ -7,6 +7,8 @@ from django.shortcuts import render
 from accounts import selectors as account_selectors
 from accounts.choices import Role
 from accounts.models import User
+from operations import selectors as operation_selectors
+from operations.choices import OperationStatus
 from reference import selectors as reference_selectors
 
 
@@ -14,7 +16,12 @@ from reference import selectors as reference_selectors
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on the panel it works from."""
     user = cast(User, request.user)
-    context: dict[str, object] = {"role_label": Role(user.role).label}
+    context: dict[str, object] = {
+        "role_label": Role(user.role).label,
+        "operations": operation_selectors.operation_list(
+            user=user, filters={"status": OperationStatus.ACTIVE}
+        ).order_by("ends_at")[:10],
+    }
     if user.role == Role.SECRETARIAT:
         context["role_counts"] = [(Role(role).label, total) for role, total in account_selectors.role_counts().items()]
         context["administration_count"] = account_selectors.administration_list(user=user).count()

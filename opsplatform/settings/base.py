@@ -119,6 +119,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-pending-notifications": {"task": "messaging.tasks.send_notifications", "schedule": 60},
     "send-feedback-reminders": {"task": "messaging.tasks.send_feedback_reminders", "schedule": 3600},
     "send-digests": {"task": "messaging.tasks.send_digests", "schedule": crontab(hour=6, minute=0)},
+    "advance-operations-clock": {"task": "operations.tasks.advance_operations_clock", "schedule": 60},
 }
 
 # --- Accounts and passwords -----------------------------------------------------------------

@@ -1,22 +1,30 @@
+import json
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import User
 from messaging.models import Document, Post, PostRecipient
+from operations.models import Operation
+from opsplatform.management.commands.seed_demo import DEMO_ACCOUNTS
 
 
 @pytest.mark.django_db
-def test_demo_seed_creates_one_login_per_role_and_a_live_channel_and_is_idempotent(capsys):
+def test_demo_seed_creates_logins_channel_and_operations_and_is_idempotent(capsys):
     call_command("seed_demo")
     call_command("seed_demo")
 
     printed = capsys.readouterr().out
-    roles = set(User.objects.values_list("role", flat=True))
-    assert roles == {"secretariat", "coordinator", "national_contact", "officer", "analyst", "observer"}
-    for user in User.objects.all():
-        assert user.username in printed
+    demo_users = json.loads(DEMO_ACCOUNTS.read_text())["users"]
+    assert {item["role"] for item in demo_users} == {
+        "secretariat", "coordinator", "national_contact", "officer", "analyst", "observer",
+    }  # fmt: skip
+    for item in demo_users:
+        assert f"{item['username']}" in printed
+        assert item["password"] in printed
     assert User.objects.get(username="ncp.fr").language == "fr"
-    assert Post.objects.count() == 3
+
+    assert Post.objects.filter(context="").count() == 3
     assert Document.objects.count() == 1
     alert = Post.objects.get(kind="alert")
     assert set(PostRecipient.objects.filter(post=alert).values_list("user__username", flat=True)) == {
@@ -24,4 +32,10 @@ def test_demo_seed_creates_one_login_per_role_and_a_live_channel_and_is_idempote
         "officer.ng",
         "officer.fr",
     }
-    assert User.objects.get(username="secretariat").check_password("Demeter-Secretariat-2026")
+
+    demeter = Operation.objects.get(code="DEMETER-2026")
+    assert demeter.status == "active"
+    assert demeter.participations.count() == 60
+    assert demeter.participations.filter(status="accepted").count() == 55
+    assert demeter.participations.values("administration__country__rilo").distinct().count() >= 8
+    assert Operation.objects.get(code="CITES-DAY-2026").status == "closed"

@@ -25,6 +25,7 @@
 
   function showPost(payload) {
     var list = document.querySelector("[data-live=posts]");
+    if (list && list.dataset.context && list.dataset.context !== payload.context) { list = null; }
     if (list) {
       var empty = document.getElementById("inbox-empty");
       if (empty) { empty.remove(); }
@@ -60,6 +61,12 @@
       bumpUnread();
       showPost(event.payload);
     }
+    var key = event.type + ":" + ((event.payload && event.payload.context) || "");
+    document.querySelectorAll("[data-live-count]").forEach(function (counter) {
+      if (counter.dataset.liveCount === key && event.op === "add") {
+        counter.textContent = String((parseInt(counter.textContent, 10) || 0) + 1);
+      }
+    });
     document.dispatchEvent(new CustomEvent("ops:event", { detail: event }));
   }
 

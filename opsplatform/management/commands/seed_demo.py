@@ -12,14 +12,18 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from accounts import services as account_services
+from accounts.choices import AdministrationKind, Role
 from accounts.models import Administration, User
 from messaging import services as messaging_services
 from messaging.models import Document, Post
-from reference.models import Country, Mea, Rilo
+from operations import services as operation_services
+from operations.models import Operation
+from reference.models import Country, HsCode, Mea, Rilo
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_ACCOUNTS = DEMO_DIR / "accounts.json"
 DEMO_CHANNEL = DEMO_DIR / "channel.json"
+DEMO_OPERATIONS = DEMO_DIR / "operations.json"
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -68,6 +72,7 @@ class Command(BaseCommand):
                 platform_admin=item.get("platform_admin", False),
             )
         self._seed_channel()
+        self._seed_operations()
         self.stdout.write("\nDemo logins:\n")
         self.stdout.write(f"  {'role':<18} {'username':<14} password")
         for item in demo["users"]:
@@ -106,3 +111,71 @@ class Command(BaseCommand):
                 meas=list(Mea.objects.filter(code__in=item["meas"])),
                 upload=SimpleUploadedFile(f"{item['title_en']}.pdf", _pdf(item["lines"]), "application/pdf"),
             )
+
+    def _national_administration(self, country: Country) -> Administration:
+        """One customs administration per country, with a national contact point who can answer invitations."""
+        code = f"{country.code.lower()}-customs"
+        administration = Administration.objects.filter(code=code).first() or account_services.administration_create(
+            code=code, name=f"{country.name_en} Customs", kind=AdministrationKind.CUSTOMS, country=country
+        )
+        if not User.objects.filter(administration=administration, role=Role.NATIONAL_CONTACT).exists():
+            account_services.user_create(
+                username=f"ncp.{country.code.lower()}",
+                email=f"ncp.{country.code.lower()}@demo.opsplatform.test",
+                password=None,
+                administration=administration,
+                role=Role.NATIONAL_CONTACT,
+                position="National contact point",
+            )
+        return administration
+
+    def _seed_operations(self) -> None:
+        demo = json.loads(DEMO_OPERATIONS.read_text(encoding="utf-8"))
+        now = timezone.now().replace(minute=0, second=0, microsecond=0)
+        for item in demo["operations"]:
+            if Operation.objects.filter(code=item["code"]).exists():
+                continue
+            coordinators = list(User.objects.filter(username__in=item["coordinators"]))
+            operation = operation_services.operation_create(
+                user=coordinators[0],
+                code=item["code"],
+                name_en=item["name_en"],
+                name_fr=item["name_fr"],
+                description_en=item["description_en"],
+                description_fr=item["description_fr"],
+                coordinating_administration=Administration.objects.get(code=item["coordinating_administration"]),
+                coordinators=coordinators,
+                starts_at=now + timedelta(days=item["starts_days"]),
+                ends_at=now + timedelta(days=item["ends_days"]),
+                grace_days=item["grace_days"],
+                scope_meas=list(Mea.objects.filter(code__in=item["scope_meas"])),
+                scope_hs_codes=list(HsCode.objects.filter(code__in=item["scope_hs_codes"])),
+                default_form=item["default_form"],
+                field_rules=item["field_rules"],
+            )
+            administrations = [
+                self._national_administration(country)
+                for country in Country.objects.filter(code__in=item["participants"])
+            ]
+            operation_services.participation_invite(
+                user=coordinators[0], operation=operation, administrations=administrations
+            )
+            for participation in operation.participations.select_related("administration__country"):
+                country_code = participation.administration.country_id
+                if country_code in item["invited_only"]:
+                    continue
+                ncp = (
+                    User.objects.filter(administration=participation.administration, role=Role.NATIONAL_CONTACT)
+                    .order_by("pk")
+                    .first()
+                )
+                if ncp is None:
+                    raise CommandError(f"{participation.administration} has no national contact point")
+                operation_services.participation_respond(
+                    user=ncp, participation=participation, accept=country_code not in item["declined"]
+                )
+            if item["state"] == "active":
+                operation_services.operation_transition(user=coordinators[0], operation=operation, action="activate")
+            else:
+                operation_services.operation_transition(user=coordinators[0], operation=operation, action="schedule")
+                operation_services.operations_advance_clock()
