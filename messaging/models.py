@@ -9,11 +9,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reference.choices import Topic
-from reference.models import Mea
+from reference.models import Mea, localised
 
 from .choices import AudienceKind, DocumentKind, FeedbackOutcome, Frequency, NotificationKind, PostKind
 
@@ -193,9 +192,7 @@ class Document(models.Model):
 
     @property
     def title(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.title_fr:
-            return self.title_fr
-        return self.title_en
+        return localised(self.title_en, self.title_fr)
 
 
 class DocumentRecipient(models.Model):

@@ -1,6 +1,6 @@
 """The channel's pages. Plain forms and links: everything works without JavaScript."""
 
-from typing import Any, cast
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from opsplatform.forms import apply_service_errors
+from opsplatform.filtering import filter_values
+from opsplatform.forms import apply_service_errors, posted_data, submitted
 
 from . import selectors, services
 from .api.views import file_response
@@ -25,16 +26,10 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _filters(filterset_class: Any, request: HttpRequest) -> tuple[Any, dict[str, Any]]:
-    filterset = filterset_class(data=request.GET)
-    if not filterset.is_valid():
-        return filterset, {}
-    return filterset, {key: value for key, value in filterset.form.cleaned_data.items() if value not in (None, "")}
-
-
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    filterset, filters = _filters(PostFilterSet, request)
+    filterset = PostFilterSet(data=request.GET)
+    filters = filter_values(filterset)
     posts = selectors.post_inbox(user=_user(request), filters=filters)
     page = Paginator(posts, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -48,7 +43,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def post_new(request: HttpRequest) -> HttpResponse:
-    form = PostForm(request.POST or None, request.FILES or None)
+    form = PostForm(*submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -80,7 +75,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
     root = post.root or post
     if root.pk != post.pk:
         root = selectors.post_get(user=user, post_id=root.pk)
-    form = ReplyForm(request.POST or None, request.FILES or None)
+    form = ReplyForm(*submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -114,7 +109,8 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
 
 @login_required
 def library(request: HttpRequest) -> HttpResponse:
-    filterset, filters = _filters(DocumentFilterSet, request)
+    filterset = DocumentFilterSet(data=request.GET)
+    filters = filter_values(filterset)
     documents = selectors.document_list(user=_user(request), filters=filters)
     page = Paginator(documents, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -132,7 +128,7 @@ def library_upload(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role not in services.LIBRARY_ROLES:
         raise Http404
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(*submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -171,7 +167,7 @@ def file_download(request: HttpRequest, uuid: str) -> FileResponse:
 @login_required
 def notification_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = PreferenceForm(request.POST or None)
+    form = PreferenceForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.notification_preference_set(user=user, **form.cleaned_data)

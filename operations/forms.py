@@ -76,6 +76,10 @@ class OperationForm(forms.Form):
         elif user.role == Role.COORDINATOR:
             self.fields["coordinating_administration"].initial = user.administration_id
             self.fields["coordinators"].initial = [user.pk]
+        if user.role == Role.COORDINATOR:
+            # A coordinator's operations are coordinated by people of the same office.
+            coordinators = self.fields["coordinators"]
+            coordinators.queryset = coordinators.queryset.filter(administration_id=user.administration_id)  # type: ignore[attr-defined]
 
     def rule_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if name.startswith("rule_")]

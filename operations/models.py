@@ -6,11 +6,10 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
-from reference.models import Country, HsCode, Mea, Rilo
+from reference.models import Country, HsCode, Mea, Rilo, localised
 
 from .choices import FormVariant, OperationStatus, ParticipationRole, ParticipationStatus
 
@@ -73,15 +72,11 @@ class Operation(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name_en
+        return localised(self.name_en, self.name_fr)
 
     @property
     def description(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.description_fr:
-            return self.description_fr
-        return self.description_en
+        return localised(self.description_en, self.description_fr)
 
     @property
     def reporting_closes_at(self) -> datetime:

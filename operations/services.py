@@ -357,6 +357,7 @@ def participation_invite(
     International organisations join as read-only observers. Administrations already invited or
     taking part are left as they are; those that declined or withdrew are invited again.
     """
+    operation = Operation.objects.get(pk=operation.pk)
     _require_coordinator(user, operation)
     if operation.status not in OPEN_STATUSES:
         raise ValidationError(_("Invitations close with the operation."), code="closed")

@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from accounts.choices import Role
 from accounts.models import User
 from messaging import selectors as messaging_selectors
-from opsplatform.forms import apply_service_errors
+from opsplatform.filtering import filter_values
+from opsplatform.forms import apply_service_errors, posted_data
 
 from . import selectors, services
 from .choices import TEMPLATE_FIELDS, FieldRule, ParticipationStatus
@@ -38,9 +39,7 @@ def _coordinated(request: HttpRequest, operation_id: int) -> Operation:
 @login_required
 def operation_list(request: HttpRequest) -> HttpResponse:
     filterset = OperationFilterSet(data=request.GET)
-    filters = (
-        {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")} if filterset.is_valid() else {}
-    )
+    filters = filter_values(filterset)
     operations = selectors.operation_list(user=_user(request), filters=filters)
     page = Paginator(operations, 25).get_page(request.GET.get("page"))
     can_create = _user(request).role in (Role.SECRETARIAT, Role.COORDINATOR)
@@ -63,7 +62,7 @@ def operation_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if user.role not in (Role.SECRETARIAT, Role.COORDINATOR):
         raise Http404
-    form = OperationForm(request.POST or None, user=user)
+    form = OperationForm(posted_data(request), user=user)
     if request.method == "POST" and form.is_valid():
         try:
             operation = services.operation_create(user=user, **_operation_data(form))
@@ -139,7 +138,7 @@ def operation_edit(request: HttpRequest, operation_id: int) -> HttpResponse:
         "default_form": operation.default_form,
         **{f"rule_{name}": rule for name, rule in operation.field_rules.items()},
     }
-    form = OperationForm(request.POST or None, initial=initial, user=user, editing=True)
+    form = OperationForm(posted_data(request), initial=initial, user=user, editing=True)
     needs_confirmation = False
     if request.method == "POST" and form.is_valid():
         data = _operation_data(form)
@@ -199,7 +198,7 @@ def operation_action(request: HttpRequest, operation_id: int, action: str) -> Ht
 def operation_participants(request: HttpRequest, operation_id: int) -> HttpResponse:
     user = _user(request)
     operation = _coordinated(request, operation_id)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             invited = services.participation_invite(

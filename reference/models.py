@@ -11,6 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from . import choices
 
 
+def localised(english: str, french: str) -> str:
+    """The French text for French readers when there is one, the English text otherwise."""
+    if french and (get_language() or "en").startswith("fr"):
+        return french
+    return english
+
+
 class Bilingual(models.Model):
     """A row named in English and French; ``name`` follows the active language."""
 
@@ -25,9 +32,7 @@ class Bilingual(models.Model):
 
     @property
     def name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.name_fr:
-            return self.name_fr
-        return self.name_en
+        return localised(self.name_en, self.name_fr)
 
 
 class Rilo(Bilingual):
@@ -79,9 +84,7 @@ class Mea(Bilingual):
 
     @property
     def short_name(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.short_name_fr:
-            return self.short_name_fr
-        return self.short_name_en
+        return localised(self.short_name_en, self.short_name_fr)
 
 
 class HsCode(models.Model):
@@ -176,9 +179,7 @@ class WasteCode(models.Model):
 
     @property
     def description(self) -> str:
-        if (get_language() or "en").startswith("fr") and self.description_fr:
-            return self.description_fr
-        return self.description_en
+        return localised(self.description_en, self.description_fr)
 
 
 class OdsSubstance(models.Model):

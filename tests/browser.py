@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from channels.testing import ChannelsLiveServerTestCase
 
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -35,3 +36,29 @@ def screenshot(page, name: str) -> Path:  # type: ignore[no-untyped-def]
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class BrowserTestCase(ChannelsLiveServerTestCase):
+    """The whole platform (HTTP and WebSocket) served by daphne in a second process, for Playwright."""
+
+    host = "127.0.0.1"
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync Playwright API runs an event loop
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def sign_in(self, browser, username: str, password: str):  # type: ignore[no-untyped-def]
+        """A new browser context signed in through the login page; returns its page on the home page."""
+        page = browser.new_context().new_page()
+        page.goto(f"{self.live_server_url}/accounts/login/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(f"{self.live_server_url}/")
+        return page

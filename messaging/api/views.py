@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
+from opsplatform.filtering import api_filter_values
 
 from .. import selectors, services
 from ..filtersets import DocumentFilterSet, PostFilterSet
@@ -22,13 +23,6 @@ from . import serializers
 
 def _user(request: Request) -> User:
     return cast(User, request.user)
-
-
-def _cleaned(filterset_class: Any, request: Request) -> dict[str, Any]:
-    filterset = filterset_class(data=request.query_params)
-    if not filterset.is_valid():
-        raise ValidationError(filterset.errors)
-    return {key: value for key, value in filterset.form.cleaned_data.items() if value not in (None, "")}
 
 
 class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -41,7 +35,9 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self) -> QuerySet[Post]:
         if self.action == "list":
-            return selectors.post_inbox(user=_user(self.request), filters=_cleaned(PostFilterSet, self.request))
+            return selectors.post_inbox(
+                user=_user(self.request), filters=api_filter_values(PostFilterSet, self.request.query_params)
+            )
         return selectors.post_inbox(user=_user(self.request))
 
     def get_object(self) -> Post:
@@ -115,7 +111,9 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
 
     def get_queryset(self) -> QuerySet[Document]:
         if self.action == "list":
-            return selectors.document_list(user=_user(self.request), filters=_cleaned(DocumentFilterSet, self.request))
+            return selectors.document_list(
+                user=_user(self.request), filters=api_filter_values(DocumentFilterSet, self.request.query_params)
+            )
         return selectors.document_list(user=_user(self.request))
 
     def get_object(self) -> Document:

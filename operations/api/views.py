@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
+from opsplatform.filtering import api_filter_values
 
 from .. import selectors, services
 from ..filtersets import OperationFilterSet
@@ -34,10 +35,7 @@ class OperationViewSet(
     def get_queryset(self) -> QuerySet[Operation]:
         filters: dict[str, Any] = {}
         if self.action == "list":
-            filterset = OperationFilterSet(data=self.request.query_params)
-            if not filterset.is_valid():
-                raise ValidationError(filterset.errors)
-            filters = {k: v for k, v in filterset.form.cleaned_data.items() if v not in (None, "")}
+            filters = api_filter_values(OperationFilterSet, self.request.query_params)
         return selectors.operation_list(user=_user(self.request), filters=filters).prefetch_related(
             "coordinators", "scope_meas", "scope_hs_codes", "scope_countries", "scope_rilos"
         )

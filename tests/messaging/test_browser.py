@@ -1,10 +1,8 @@
 """Two people in two real browsers: a post made by one appears live in the other's inbox."""
 
-import os
 import time
 
 import pytest
-from channels.testing import ChannelsLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
 from accounts import services as account_services
@@ -12,25 +10,13 @@ from accounts.choices import AdministrationKind
 from messaging.models import Post
 from reference.models import Country
 from reference.services import reference_data_load
-from tests.browser import launch, needs_chromium, screenshot
+from tests.browser import BrowserTestCase, launch, needs_chromium, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
-class LivePostTest(ChannelsLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync Playwright API runs an event loop
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
+class LivePostTest(BrowserTestCase):
     def setUp(self) -> None:
         reference_data_load()
         france = Country.objects.get(code="FR")
@@ -53,20 +39,10 @@ class LivePostTest(ChannelsLiveServerTestCase):
             username="chidi", email="chidi@example.org", password=PASSWORD, administration=foreign
         )
 
-    def _login(self, browser, username):  # type: ignore[no-untyped-def]
-        context = browser.new_context()
-        page = context.new_page()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{self.live_server_url}/")
-        return page
-
     def test_a_post_appears_in_a_compatriots_inbox_within_a_second(self) -> None:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            alice, bob, chidi = (self._login(browser, name) for name in ("alice", "bob", "chidi"))
+            alice, bob, chidi = (self.sign_in(browser, name, PASSWORD) for name in ("alice", "bob", "chidi"))
             for page in (bob, chidi):
                 page.goto(f"{self.live_server_url}/channel/")
                 page.wait_for_selector("body[data-stream-state=open]", timeout=10_000)

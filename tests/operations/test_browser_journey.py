@@ -1,9 +1,6 @@
 """A coordinator creates an operation, invites a RILO's administrations and activates it, in a real browser."""
 
-import os
-
 import pytest
-from channels.testing import ChannelsLiveServerTestCase
 from playwright.sync_api import sync_playwright
 
 from accounts import services as account_services
@@ -11,25 +8,13 @@ from accounts.choices import AdministrationKind, Role
 from operations.models import Operation
 from reference.models import Country, Rilo
 from reference.services import reference_data_load
-from tests.browser import launch, needs_chromium, screenshot
+from tests.browser import BrowserTestCase, launch, needs_chromium, screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
-class CoordinatorJourneyTest(ChannelsLiveServerTestCase):
-    host = "127.0.0.1"
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the sync Playwright API runs an event loop
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
+class CoordinatorJourneyTest(BrowserTestCase):
     def setUp(self) -> None:
         reference_data_load()
         office = account_services.administration_create(
@@ -55,12 +40,7 @@ class CoordinatorJourneyTest(ChannelsLiveServerTestCase):
     def test_create_invite_a_rilo_and_activate(self) -> None:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            page = browser.new_context().new_page()
-            page.goto(f"{self.live_server_url}/accounts/login/")
-            page.get_by_label("Username").fill("awa")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url(f"{self.live_server_url}/")
+            page = self.sign_in(browser, "awa", PASSWORD)
 
             page.get_by_role("link", name="Operations", exact=True).click()
             page.get_by_role("link", name="New operation").click()

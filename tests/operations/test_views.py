@@ -167,7 +167,9 @@ def test_the_form_refuses_a_code_already_used(world, page_for, make_operation):
 def test_a_coordinator_cannot_create_for_another_office_through_the_form(world, page_for):
     html = _html(page_for(world.other_coordinator).post("/operations/new/", _form(world)))
 
-    assert "Coordinators create operations for their own office only." in html
+    # The form offers a coordinator only the people of their own office, so another office's are refused.
+    assert "Select a valid choice" in html
+    assert 'role="alert"' in html
     assert not Operation.objects.exists()
 
 
