@@ -1,4 +1,4 @@
-"""A coordinator creates an operation, invites a RILO's administrations and activates it, in a real browser."""
+"""A coordinator creates an operation, invites a RILO's administrations, schedules and activates it, in a browser."""
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -37,7 +37,7 @@ class CoordinatorJourneyTest(BrowserTestCase):
             country=Country.objects.get(code="FR"),
         )
 
-    def test_create_invite_a_rilo_and_activate(self) -> None:
+    def test_create_invite_a_rilo_schedule_and_activate(self) -> None:
         with sync_playwright() as playwright:
             browser = launch(playwright)
             page = self.sign_in(browser, "awa", PASSWORD)
@@ -61,7 +61,10 @@ class CoordinatorJourneyTest(BrowserTestCase):
             page.get_by_text("3 administrations invited.").wait_for()
 
             page.get_by_role("link", name="WASTE-WA-2026").click()
+            page.get_by_role("button", name="Schedule").click()
+            page.get_by_text("The operation is planned.").wait_for()
             page.get_by_role("button", name="Activate now").click()
+            page.get_by_text("The operation is active.").wait_for()
             page.get_by_text("Active", exact=True).first.wait_for()
             screenshot(page, "operation-created-and-activated")
             browser.close()
