@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reference.models import Country, Rilo
+from reference.models import Country, Rilo, localised
 
 from .choices import AdministrationKind, Language, Role
 
@@ -53,7 +53,7 @@ class Administration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return localised(self.name, self.name_fr)
 
 
 class User(AbstractUser):
