@@ -326,9 +326,12 @@ def operations_advance_clock(*, now: datetime | None = None) -> dict[str, int]:
 # --- Participation --------------------------------------------------------------------------
 
 
-def _participation_emit(participation: Participation, op: str) -> None:
+def _participation_emit(participation: Participation, op: str, audience: set[int] | None = None) -> None:
+    """Tell the operation's audience, and the people of the administration concerned."""
     operation = participation.operation
-    recipients = selectors.operation_audience(operation=operation) | set(
+    if audience is None:
+        audience = selectors.operation_audience(operation=operation)
+    recipients = audience | set(
         User.objects.filter(administration=participation.administration, is_active=True).values_list("id", flat=True)
     )
     messaging.event_emit(
@@ -367,6 +370,7 @@ def participation_invite(
     if not chosen:
         raise field_error("administrations", _("Choose administrations or a RILO to invite."), "required")
     invited: list[Participation] = []
+    audience = selectors.operation_audience(operation=operation)
     existing = {p.administration_id: p for p in Participation.objects.filter(operation=operation)}
     for administration in {item.pk: item for item in chosen}.values():
         if administration.kind in COORDINATING_KINDS:
@@ -390,7 +394,7 @@ def participation_invite(
         else:
             continue
         invited.append(participation)
-        _participation_emit(participation, "invite")
+        _participation_emit(participation, "invite", audience)
     return invited
 
 

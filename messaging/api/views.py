@@ -2,6 +2,7 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -177,9 +178,9 @@ class EventListView(ListAPIView):
         try:
             after = int(raw)
         except ValueError:
-            raise ValidationError({"after": ["Give the id of the last event received, a whole number."]}) from None
+            raise ValidationError({"after": [_("Give the id of the last event received, a whole number.")]}) from None
         if after < 0:
-            raise ValidationError({"after": ["The event id cannot be negative."]})
+            raise ValidationError({"after": [_("The event id cannot be negative.")]})
         return selectors.events_after(user=_user(self.request), after=after)
 
 

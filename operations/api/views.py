@@ -1,6 +1,7 @@
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -69,7 +70,7 @@ class OperationViewSet(
         confirm = data.pop("confirm_scope_change", False)
         for fixed in ("code", "coordinating_administration"):
             if fixed in data and data[fixed] != getattr(operation, fixed):
-                raise ValidationError({fixed: ["This cannot change once the operation exists."]})
+                raise ValidationError({fixed: [_("This cannot change once the operation exists.")]})
             data.pop(fixed, None)
         operation = services.operation_update(
             user=_user(request), operation=operation, confirm_scope_change=confirm, **data
@@ -127,7 +128,7 @@ class OperationViewSet(
         operation = self.get_object()
         participation = selectors.own_participation(user=_user(request), operation=operation)
         if participation is None:
-            raise ValidationError({"non_field_errors": ["Your administration was not invited to this operation."]})
+            raise ValidationError({"non_field_errors": [_("Your administration was not invited to this operation.")]})
         participation = services.participation_respond(user=_user(request), participation=participation, accept=accept)
         return Response(serializers.ParticipationSerializer(participation).data)
 
