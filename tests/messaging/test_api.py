@@ -18,13 +18,12 @@ from messaging import services
 from messaging.choices import AudienceKind, DocumentKind, Frequency, PostKind
 from messaging.models import Document, NotificationPreference, Post, PostRecipient, StoredFile
 from reference.models import Mea
+from tests.messaging.factories import PDF
+from tests.messaging.factories import document as _document
+from tests.messaging.factories import pdf as _pdf
+from tests.messaging.factories import post as _post
 
-PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 MISSING = 999_999
-
-
-def _pdf(name="guide.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
 
 
 def _client(user=None):
@@ -32,30 +31,6 @@ def _client(user=None):
     if user is not None:
         client.force_authenticate(user)
     return client
-
-
-def _post(author, to, **fields):
-    """A root post addressed to ``to`` (a list of people), through the service."""
-    values = {
-        "topic": "A",
-        "title": "Suspect e-waste container",
-        "body": "Container MSCU1234565 declared as *used goods*.",
-        "audience": AudienceKind.CHOSEN,
-        "chosen_users": to,
-    }
-    return services.post_create(author=author, **{**values, **fields})
-
-
-def _document(uploader, to, **fields):
-    values = {
-        "title_en": "Identifying e-waste",
-        "kind": DocumentKind.IDENTIFICATION,
-        "topic": "A",
-        "upload": _pdf(),
-        "audience": AudienceKind.CHOSEN,
-        "chosen_users": to,
-    }
-    return services.document_upload(uploader=uploader, **{**values, **fields})
 
 
 def _ids(response):
