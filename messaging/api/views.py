@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
+from opsplatform.api.routing import ID_PATTERN
 from opsplatform.filtering import api_filter_values
 
 from .. import selectors, services
@@ -33,6 +34,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     filterset_class = PostFilterSet
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     queryset = Post.objects.none()
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Post]:
         if self.action == "list":
@@ -42,13 +44,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return selectors.post_inbox(user=_user(self.request))
 
     def get_object(self) -> Post:
-        return selectors.post_get(user=_user(self.request), post_id=self._post_id())
-
-    def _post_id(self) -> int:
-        try:
-            return int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            return 0
+        return selectors.post_get(user=_user(self.request), post_id=int(self.kwargs["pk"]))
 
     @extend_schema(request=serializers.PostCreateSerializer, responses={201: serializers.PostSerializer})
     @idempotent
@@ -109,6 +105,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     filterset_class = DocumentFilterSet
     parser_classes = [MultiPartParser, FormParser]
     queryset = Document.objects.none()
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Document]:
         if self.action == "list":
@@ -118,11 +115,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return selectors.document_list(user=_user(self.request))
 
     def get_object(self) -> Document:
-        try:
-            document_id = int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            document_id = 0
-        return selectors.document_get(user=_user(self.request), document_id=document_id)
+        return selectors.document_get(user=_user(self.request), document_id=int(self.kwargs["pk"]))
 
     @extend_schema(request=serializers.DocumentCreateSerializer, responses={201: serializers.DocumentSerializer})
     @idempotent

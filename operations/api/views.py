@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
+from opsplatform.api.routing import ID_PATTERN
 from opsplatform.filtering import api_filter_values
 
 from .. import selectors, services
@@ -32,6 +33,7 @@ class OperationViewSet(
     serializer_class = serializers.OperationSerializer
     filterset_class = OperationFilterSet
     queryset = Operation.objects.none()
+    lookup_value_regex = ID_PATTERN
 
     def get_queryset(self) -> QuerySet[Operation]:
         filters: dict[str, Any] = {}
@@ -42,11 +44,7 @@ class OperationViewSet(
         )
 
     def get_object(self) -> Operation:
-        try:
-            operation_id = int(self.kwargs["pk"])
-        except (TypeError, ValueError):
-            operation_id = 0
-        return selectors.operation_get(user=_user(self.request), operation_id=operation_id)
+        return selectors.operation_get(user=_user(self.request), operation_id=int(self.kwargs["pk"]))
 
     def _answer(self, operation: Operation, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(operation).data, status=code)
