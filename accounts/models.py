@@ -121,3 +121,32 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class AccessLog(models.Model):
+    """One row for every read of personal data and every export or download that contains it.
+
+    Written by the layer that shows the data, never updated or deleted by the application.
+    """
+
+    class Action(models.TextChoices):
+        READ = "read", _("Read")
+        EXPORT = "export", _("Export")
+        DOWNLOAD = "download", _("Download")
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_log", verbose_name=_("user"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices, default=Action.READ)
+    object_type = models.CharField(_("object type"), max_length=32)
+    object_id = models.CharField(_("object id"), max_length=64)
+    reference = models.CharField(_("reference"), max_length=128, blank=True)
+    channel = models.CharField(_("channel"), max_length=8, blank=True, help_text=_("page, api or export"))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="accesslog_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user_id} {self.action} {self.object_type}:{self.object_id}"

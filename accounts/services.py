@@ -15,7 +15,7 @@ from opsplatform.errors import field_error
 from reference.models import Country, Rilo
 
 from .choices import AdministrationKind, Language, Role
-from .models import Administration, ApiToken, User
+from .models import AccessLog, Administration, ApiToken, User
 
 TOKEN_PREFIX = "ops_"
 
@@ -144,3 +144,25 @@ def token_revoke(*, token: ApiToken) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def access_log_record(
+    *, user: User, object_type: str, objects: list[tuple[str, str]], action: str = AccessLog.Action.READ, channel: str
+) -> int:
+    """Account for personal data shown or handed out: one row per object, as ``(id, reference)`` pairs."""
+    now = timezone.now()
+    AccessLog.objects.bulk_create(
+        [
+            AccessLog(
+                user=user,
+                action=action,
+                object_type=object_type,
+                object_id=object_id,
+                reference=reference[:128],
+                channel=channel,
+                at=now,
+            )
+            for object_id, reference in objects
+        ]
+    )
+    return len(objects)

@@ -197,7 +197,9 @@ def _check_can_post(author: User) -> None:
         raise PermissionDenied(_("Observers can read the channel but not post to it."))
 
 
-def _deliver_post(post: Post, recipients: set[int], managers: set[int]) -> None:
+def _deliver_post(
+    post: Post, recipients: set[int], managers: set[int], notification_kind: str = NotificationKind.POST
+) -> None:
     now = timezone.now()
     PostRecipient.objects.bulk_create(
         [
@@ -213,7 +215,7 @@ def _deliver_post(post: Post, recipients: set[int], managers: set[int]) -> None:
     )
     event_emit(type="post", op="add", payload=_post_payload(post), recipients=recipients)
     notify(
-        kind=NotificationKind.POST,
+        kind=notification_kind,
         topic=post.topic,
         context=post.context,
         user_ids=recipients - {post.author_id},
@@ -252,9 +254,11 @@ def post_create(
     meas: Sequence[Mea] = (),
     due_at: datetime | None = None,
     attachments: Sequence[UploadedFile] = (),
+    notification_kind: str = NotificationKind.POST,
 ) -> Post:
     """Post to the channel. A higher layer passes ``audience=explicit`` with ``recipients`` and the
-    ``managers`` (its coordinators) who, with the author, may see the recipient list."""
+    ``managers`` (its coordinators) who, with the author, may see the recipient list, and may file
+    the e-mail under another ``notification_kind`` (a filed seizure is e-mailed as a seizure)."""
     _check_can_post(author)
     if audience == AudienceKind.EXPLICIT and recipients is None:
         raise field_error("audience", _("Choose who receives this post."), "invalid_choice")
@@ -295,7 +299,7 @@ def post_create(
     post.chosen_users.set(chosen_users)
     post.chosen_administrations.set(chosen_administrations)
     post.attachments.set(_attachments_store(author, attachments))
-    _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids)
+    _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids, notification_kind=notification_kind)
     return post
 
 

@@ -447,6 +447,12 @@ def operation_record_report(
     )
 
 
+def operation_forget_report(*, operation: Operation, reference: str) -> int:
+    """A report was changed or withdrawn: what it recorded no longer binds the window and scope."""
+    deleted, _counts = ReportedScope.objects.filter(operation=operation, reference=reference).delete()
+    return deleted
+
+
 # --- The operation's thread -----------------------------------------------------------------
 
 

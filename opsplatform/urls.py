@@ -12,6 +12,7 @@ api_v1 = [
     path("reference/", include("reference.api.urls")),
     path("", include("messaging.api.urls")),
     path("", include("operations.api.urls")),
+    path("", include("seizures.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,6 +21,7 @@ urlpatterns = [
     path("reference/", include("reference.urls")),
     path("channel/", include("messaging.urls")),
     path("operations/", include("operations.urls")),
+    path("seizures/", include("seizures.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

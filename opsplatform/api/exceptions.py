@@ -12,16 +12,39 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+def _nest(flat: dict[str, Any]) -> dict[str, Any]:
+    """``lines.1.hs_code`` becomes ``{"lines": [{}, {"hs_code": [...]}]}``, the shape DRF gives nested input.
+
+    An error about a whole list whose items also have errors moves to ``non_field_errors``.
+    """
+    nested: dict[str, Any] = {}
+    for name, messages in flat.items():
+        parts = name.split(".")
+        if len(parts) == 3 and parts[1].isdigit():
+            items = nested.setdefault(parts[0], [])
+            index = int(parts[1])
+            items.extend({} for _ in range(index + 1 - len(items)))
+            items[index].setdefault(parts[2], []).extend(messages)
+    for name, messages in flat.items():
+        if len(name.split(".")) == 3:
+            continue
+        if name in nested:
+            nested.setdefault("non_field_errors", []).extend(messages)
+        else:
+            nested[name] = messages
+    return nested
+
+
 def _django_error_detail(error: DjangoValidationError) -> Any:
     if hasattr(error, "error_dict"):
-        return {
+        return _nest({
             ("non_field_errors" if field == "__all__" else field): [
                 exceptions.ErrorDetail(str(message), code=item.code or "invalid")
                 for item in errors
                 for message in item.messages
             ]
             for field, errors in error.error_dict.items()
-        }
+        })
     return {
         "non_field_errors": [
             exceptions.ErrorDetail(str(message), code=item.code or "invalid")

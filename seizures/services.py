@@ -1,0 +1,542 @@
+"""Every write to seizure messages: filing, editing, the V-OCU's review, withdrawal and versions."""
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from accounts.models import Administration, User
+from messaging import services as messaging
+from messaging.choices import AudienceKind, NotificationKind
+from operations import services as operations
+from operations.models import Operation
+from opsplatform.errors import field_error
+from reference.choices import Topic
+
+from . import selectors
+from .choices import Finding, SeizureStatus
+from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
+from .validation import CleanFiling, FilingValidator
+
+EDITABLE = [SeizureStatus.DRAFT, SeizureStatus.SUBMITTED, SeizureStatus.INFO_REQUESTED, SeizureStatus.VALIDATED]
+
+
+# --- Reading a seizure back as a filing ------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
+    """The non-nominal content of a seizure as plain values: what versions store and compare."""
+    header = {
+        name: _plain(getattr(seizure, name))
+        for name in (
+            "status", "occurred_at", "place_port", "place_locode", "place_name", "place_function", "latitude",
+            "longitude", "direction", "transport_mode", "vessel_name", "vessel_imo", "flight",
+            "vehicle_registration", "containers", "transport_document", "detection_methods",
+            "concealment_methods", "reasons", "actions_taken", "narrative", "handling_code", "review_comment",
+        )
+    }  # fmt: skip
+    header["place_port"] = seizure.place_port.code if seizure.place_port_id and seizure.place_port else ""
+    line_fields = (
+        "mea", "hs_code", "hs_national", "description", "quantity", "unit", "kg", "m3", "pieces", "waste_code",
+        "ods_substance", "odp_tonnes", "co2e_tonnes", "equipment_pieces", "species", "cites_appendix",
+        "cites_term", "live_count", "surviving_count", "disposal",
+    )  # fmt: skip
+    header["lines"] = [
+        {name: _plain(getattr(line, f"{name}_id" if hasattr(line, f"{name}_id") else name)) for name in line_fields}
+        for line in CommodityLine.objects.filter(seizure=seizure).order_by("position")
+    ]
+    header["route"] = [
+        {
+            "role": leg.role,
+            "country": leg.country_id,
+            "place_port": leg.place_port.code if leg.place_port else "",
+            "place_name": leg.place_name,
+        }
+        for leg in RouteLeg.objects.filter(seizure=seizure).select_related("place_port").order_by("position")
+    ]
+    header["attachments"] = sorted(seizure.attachments.values_list("original_name", flat=True))
+    header["parties"] = Party.objects.filter(seizure=seizure).count()
+    return header
+
+
+def seizure_as_filing(seizure: Seizure, *, with_parties: bool) -> dict[str, Any]:
+    """The seizure in the shape a filing takes, to prefill a form or merge a partial update."""
+    filing = seizure_snapshot(seizure)
+    for name in ("status", "review_comment", "attachments", "parties"):
+        filing.pop(name)
+    filing["occurred_at"] = seizure.occurred_at
+    filing["latitude"], filing["longitude"] = seizure.latitude, seizure.longitude
+    for line in filing["lines"]:
+        line["quantity"] = Decimal(line["quantity"])
+        if line["hs_national"]:
+            line["hs_code"] = line["hs_national"]
+        line["unit"] = line["unit"] or ""
+        for name in ("waste_code", "ods_substance", "cites_term"):
+            line[name] = line[name] or ""
+        for name in ("kg", "m3", "pieces", "odp_tonnes", "co2e_tonnes", "hs_national"):
+            line.pop(name)
+    filing["parties"] = (
+        [
+            {
+                "kind": party.kind,
+                "role": party.role,
+                "name": party.name,
+                "date_of_birth": party.date_of_birth,
+                "nationality": party.nationality_id or "",
+                "document_number": party.document_number,
+                "registration_number": party.registration_number,
+                "address": party.address,
+            }
+            for party in Party.objects.filter(seizure=seizure).order_by("id")
+        ]
+        if with_parties
+        else None
+    )
+    return filing
+
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        flat: dict[str, Any] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}{key}."))
+        return flat
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        flat = {}
+        for index, item in enumerate(value):
+            flat.update(_flatten(item, f"{prefix}{index + 1}."))
+        return flat
+    return {prefix.rstrip("."): value}
+
+
+def snapshot_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, Any]]:
+    """Field by field, what differs between two snapshots (``lines.2.quantity``: before, after)."""
+    if before is None:
+        return []
+    old, new = _flatten(before), _flatten(after)
+    return [
+        {"field": name, "before": old.get(name), "after": new.get(name)}
+        for name in sorted(set(old) | set(new), key=lambda key: (key.split(".")[0], key))
+        if old.get(name) != new.get(name)
+    ]
+
+
+# --- Writing ---------------------------------------------------------------------------------
+
+
+def _next_reference(operation: Operation, country_id: str) -> str:
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        operation=operation, country_id=country_id
+    )
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{operation.code}/{country_id}/{counter.last:04d}"
+
+
+def _store_attachments(user: User, uploads: Sequence[UploadedFile]) -> list[Any]:
+    try:
+        return [messaging.stored_file_create(uploader=user, upload=upload) for upload in uploads]
+    except ValidationError as error:
+        raise ValidationError({"attachments": error.messages}, code="attachment") from None
+
+
+def _write(seizure: Seizure, clean: CleanFiling, *, parties: bool) -> None:
+    for name, value in clean.header.items():
+        setattr(seizure, name, value)
+    seizure.findings = clean.findings
+    seizure.flagged = bool(clean.findings)
+    seizure.save()
+    CommodityLine.objects.filter(seizure=seizure).delete()
+    CommodityLine.objects.bulk_create([CommodityLine(seizure=seizure, **line) for line in clean.lines])
+    RouteLeg.objects.filter(seizure=seizure).delete()
+    RouteLeg.objects.bulk_create([RouteLeg(seizure=seizure, **leg) for leg in clean.route])
+    if parties:
+        Party.objects.filter(seizure=seizure).delete()
+        Party.objects.bulk_create([Party(seizure=seizure, **party) for party in clean.parties])
+    ShipmentKey.objects.filter(seizure=seizure).delete()
+    ShipmentKey.objects.bulk_create(
+        [
+            ShipmentKey(seizure=seizure, operation_id=seizure.operation_id, kind=kind, value=value)
+            for kind, value in dict.fromkeys(clean.shipment_keys)
+        ]
+    )
+
+
+def _check_can_file(user: User, operation: Operation) -> None:
+    if selectors.filing_participation(user=user, operation=operation) is None:
+        raise PermissionDenied(_("Only officers of an administration taking part in this operation can file in it."))
+
+
+def _validate(operation: Operation, administration: Administration, data: dict[str, Any]) -> CleanFiling:
+    return FilingValidator(operation=operation, administration=administration, data=data).clean()
+
+
+@transaction.atomic
+def seizure_create(
+    *,
+    user: User,
+    operation: Operation,
+    data: dict[str, Any],
+    submit: bool = False,
+    attachments: Sequence[UploadedFile] = (),
+) -> Seizure:
+    """File a seizure: kept as a draft of the administration, or submitted to the V-OCU at once."""
+    operation = Operation.objects.get(pk=operation.pk)
+    _check_can_file(user, operation)
+    assert user.administration is not None
+    clean = _validate(operation, user.administration, {**data, "attachments": attachments})
+    seizure = seizure_write_new(operation=operation, administration=user.administration, filed_by=user, clean=clean)
+    seizure.attachments.add(*_store_attachments(user, attachments))
+    if submit:
+        return seizure_submit(user=user, seizure=seizure)
+    return seizure
+
+
+def seizure_write_new(
+    *, operation: Operation, administration: Administration, filed_by: User, clean: CleanFiling
+) -> Seizure:
+    """Write a validated filing as a new draft with the next reference number of its country.
+
+    For callers that validated and authorised the filing themselves (``seizure_create``, the importer).
+    """
+    seizure = Seizure(
+        operation=operation,
+        administration=administration,
+        country_id=administration.country_id,
+        filed_by=filed_by,
+        reference=_next_reference(operation, administration.country_id),
+    )
+    _write(seizure, clean, parties=True)
+    return seizure
+
+
+@transaction.atomic
+def seizure_update(
+    *,
+    user: User,
+    seizure: Seizure,
+    data: dict[str, Any],
+    attachments: Sequence[UploadedFile] = (),
+    comment: str = "",
+) -> Seizure:
+    """Change a seizure. Only its administration may; once submitted every change is a new version,
+    and a validated seizure goes back to the V-OCU."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    if not selectors.can_edit(user=user, seizure=seizure):
+        raise PermissionDenied(_("Only the reporting administration can change this seizure."))
+    if seizure.status not in EDITABLE:
+        raise field_error("status", _("A withdrawn seizure can no longer be changed."), "withdrawn")
+    parties = data.get("parties") is not None
+    clean = _validate(seizure.operation, seizure.administration, {**data, "attachments": attachments})
+    if seizure.status == SeizureStatus.VALIDATED:
+        seizure.status = SeizureStatus.SUBMITTED
+        seizure.validated_at = None
+    _write(seizure, clean, parties=parties)
+    seizure.attachments.add(*_store_attachments(user, attachments))
+    if seizure.status == SeizureStatus.DRAFT:
+        return seizure
+    _link_shipment(seizure)
+    _record_scope(seizure)
+    _new_version(seizure, user, "update", comment)
+    _emit(seizure, "update")
+    return seizure
+
+
+@transaction.atomic
+def seizure_submit(*, user: User, seizure: Seizure) -> Seizure:
+    """Send a draft (or an answer to a request for information) to the V-OCU."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    if not selectors.can_edit(user=user, seizure=seizure):
+        raise PermissionDenied(_("Only the reporting administration can submit this seizure."))
+    return _submit(user, seizure, announce=True)
+
+
+def seizure_submit_imported(*, user: User, seizure: Seizure) -> Seizure:
+    """Submit a draft the importer wrote; the import announces itself once, not per seizure."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    return _submit(user, seizure, announce=False)
+
+
+def _submit(user: User, seizure: Seizure, *, announce: bool) -> Seizure:
+    if seizure.status not in (SeizureStatus.DRAFT, SeizureStatus.INFO_REQUESTED):
+        raise field_error(
+            "status",
+            _("This seizure is %(status)s: only drafts and seizures sent back for information are submitted.")
+            % {"status": seizure.get_status_display().lower()},
+            "invalid_transition",
+        )
+    if not seizure.operation.accepts_reports:
+        raise field_error(
+            "operation",
+            _("Operation %(code)s does not accept seizure reports now: it is %(status)s.")
+            % {"code": seizure.operation.code, "status": seizure.operation.get_status_display().lower()},
+            "not_accepting",
+        )
+    first = seizure.status == SeizureStatus.DRAFT
+    seizure.status = SeizureStatus.SUBMITTED
+    seizure.submitted_at = timezone.now()
+    seizure.save(update_fields=["status", "submitted_at", "updated_at"])
+    _link_shipment(seizure)
+    _record_scope(seizure)
+    _new_version(seizure, user, "submit")
+    _emit(seizure, "add" if first else "resubmit")
+    if first and announce:
+        _post_to_operation(seizure, user)
+    return seizure
+
+
+def _check_reviewer(user: User, seizure: Seizure) -> None:
+    if not selectors.is_coordinator(user=user, seizure=seizure):
+        raise PermissionDenied(_("Only the operation's coordinators review seizures."))
+    if seizure.status != SeizureStatus.SUBMITTED:
+        raise field_error(
+            "status",
+            _("This seizure is %(status)s: only submitted seizures are reviewed.")
+            % {"status": seizure.get_status_display().lower()},
+            "invalid_transition",
+        )
+
+
+@transaction.atomic
+def seizure_validate(*, user: User, seizure: Seizure, comment: str = "") -> Seizure:
+    """The V-OCU vouches for the seizure: it now counts in final figures."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    _check_reviewer(user, seizure)
+    seizure.status = SeizureStatus.VALIDATED
+    seizure.validated_at = timezone.now()
+    seizure.reviewed_by = user
+    seizure.review_comment = comment.strip()
+    seizure.save(update_fields=["status", "validated_at", "reviewed_by", "review_comment", "updated_at"])
+    _new_version(seizure, user, "validate", comment)
+    _emit(seizure, "validate")
+    _notify_reporter(seizure, "validate", comment)
+    return seizure
+
+
+@transaction.atomic
+def seizure_request_info(*, user: User, seizure: Seizure, comment: str) -> Seizure:
+    """Send the seizure back to its administration with a question."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    _check_reviewer(user, seizure)
+    if not comment.strip():
+        raise field_error("comment", _("Say what information is needed."), "required")
+    seizure.status = SeizureStatus.INFO_REQUESTED
+    seizure.reviewed_by = user
+    seizure.review_comment = comment.strip()
+    seizure.save(update_fields=["status", "reviewed_by", "review_comment", "updated_at"])
+    _new_version(seizure, user, "request_info", comment)
+    _emit(seizure, "request_info")
+    _notify_reporter(seizure, "request_info", comment)
+    return seizure
+
+
+@transaction.atomic
+def seizure_withdraw(*, user: User, seizure: Seizure, reason: str = "") -> Seizure:
+    """The reporting administration takes its message back; it no longer counts anywhere."""
+    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    if not selectors.can_edit(user=user, seizure=seizure):
+        raise PermissionDenied(_("Only the reporting administration can withdraw this seizure."))
+    if seizure.status == SeizureStatus.WITHDRAWN:
+        raise field_error("status", _("This seizure is already withdrawn."), "invalid_transition")
+    published = seizure.status != SeizureStatus.DRAFT
+    seizure.status = SeizureStatus.WITHDRAWN
+    seizure.save(update_fields=["status", "updated_at"])
+    _unlink_shipment(seizure)
+    operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
+    if published:
+        _new_version(seizure, user, "withdraw", reason)
+        _emit(seizure, "withdraw")
+    return seizure
+
+
+# --- Side effects ----------------------------------------------------------------------------
+
+
+def _new_version(seizure: Seizure, user: User, action: str, comment: str = "") -> SeizureVersion:
+    previous = SeizureVersion.objects.filter(seizure=seizure).order_by("-number").first()
+    snapshot = seizure_snapshot(seizure)
+    seizure.version = (previous.number if previous else 0) + 1
+    Seizure.objects.filter(pk=seizure.pk).update(version=seizure.version)
+    return SeizureVersion.objects.create(
+        seizure=seizure,
+        number=seizure.version,
+        status=seizure.status,
+        action=action,
+        changed_by=user,
+        comment=comment.strip(),
+        snapshot=snapshot,
+        changes=snapshot_changes(previous.snapshot if previous else None, snapshot),
+    )
+
+
+def _record_scope(seizure: Seizure) -> None:
+    operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
+    for line in CommodityLine.objects.filter(seizure=seizure).select_related("mea", "hs_code"):
+        operations.operation_record_report(
+            operation=seizure.operation,
+            reference=seizure.reference,
+            occurred_at=seizure.occurred_at,
+            mea=line.mea,
+            hs_code=line.hs_code,
+            country=seizure.country,
+        )
+
+
+def _link_shipment(seizure: Seizure) -> None:
+    """Two administrations reporting one container or bill of lading report one case."""
+    keys = list(ShipmentKey.objects.filter(seizure=seizure).values_list("kind", "value"))
+    others: list[Seizure] = []
+    for kind, value in keys:
+        others += list(
+            Seizure.objects.filter(
+                operation_id=seizure.operation_id, shipment_keys__kind=kind, shipment_keys__value=value
+            )
+            .exclude(pk=seizure.pk)
+            .exclude(status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
+        )
+    findings = [item for item in seizure.findings if item.get("code") != Finding.SAME_SHIPMENT]
+    if not others:
+        if seizure.case_id is not None:
+            _unlink_shipment(seizure)
+        seizure.findings, seizure.flagged = findings, bool(findings)
+        Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=bool(findings))
+        return
+    cases = sorted({other.case_id for other in others if other.case_id} | ({seizure.case_id} - {None}))
+    case = Case.objects.get(pk=cases[0]) if cases else Case.objects.create(operation_id=seizure.operation_id)
+    members = {seizure.pk, *(other.pk for other in others)}
+    Seizure.objects.filter(Q(case_id__in=cases) | Q(pk__in=members)).update(case=case)
+    if len(cases) > 1:
+        Case.objects.filter(pk__in=cases[1:]).delete()
+    seizure.case = case
+    references = sorted({other.reference for other in others})
+    findings.append({"code": Finding.SAME_SHIPMENT, "field": "containers", "detail": ", ".join(references)})
+    seizure.findings, seizure.flagged = findings, True
+    Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=True)
+
+
+def _unlink_shipment(seizure: Seizure) -> None:
+    case_id = seizure.case_id
+    if case_id is None:
+        return
+    Seizure.objects.filter(pk=seizure.pk).update(case=None)
+    seizure.case = None
+    remaining = Seizure.objects.filter(case_id=case_id)
+    if remaining.count() < 2:
+        remaining.update(case=None)
+        Case.objects.filter(pk=case_id).delete()
+
+
+def _payload(seizure: Seizure) -> dict[str, Any]:
+    lines = list(CommodityLine.objects.filter(seizure=seizure).values_list("mea_id", "hs_code_id"))
+    return {
+        "id": seizure.pk,
+        "uuid": str(seizure.uuid),
+        "reference": seizure.reference,
+        "operation": seizure.operation_id,
+        "context": seizure.operation.context,
+        "status": seizure.status,
+        "version": seizure.version,
+        "country": seizure.country_id,
+        "occurred_at": seizure.occurred_at.isoformat(),
+        "meas": sorted({mea for mea, _hs in lines}),
+        "hs_codes": sorted({hs for _mea, hs in lines}),
+        "flagged": seizure.flagged,
+    }
+
+
+def _emit(seizure: Seizure, op: str) -> None:
+    messaging.event_emit(
+        type="seizure", op=op, payload=_payload(seizure), recipients=selectors.seizure_audience(seizure=seizure)
+    )
+
+
+def _topic(seizure: Seizure) -> str:
+    line = CommodityLine.objects.filter(seizure=seizure).select_related("mea").order_by("position").first()
+    return line.mea.topic if line is not None else Topic.GENERAL
+
+
+def _post_to_operation(seizure: Seizure, user: User) -> None:
+    """The formatted message in the operation's channel, for the people who may see the seizure."""
+    lines = list(
+        CommodityLine.objects.filter(seizure=seizure).select_related("mea", "hs_code", "unit").order_by("position")
+    )
+    route = list(RouteLeg.objects.filter(seizure=seizure).order_by("position"))
+    path = reverse("seizure-detail", args=[seizure.pk])
+    with override(user.language):
+        title = _("Seizure %(reference)s: %(summary)s") % {
+            "reference": seizure.reference,
+            "summary": "; ".join(line.description for line in lines)[:150],
+        }
+        rows = [
+            f"| {line.mea_id} | {line.hs_code_id} | {line.description} | {_plain(line.quantity)} "
+            f"{line.unit_id or _('specimens')} |"
+            for line in lines
+        ]
+        body = "\n".join(
+            [
+                f"**{seizure.reference}** · {seizure.occurred_at:%Y-%m-%d} · {seizure.country_id}",
+                "",
+                f"| MEA | HS | {_('Goods')} | {_('Quantity')} |",
+                "|---|---|---|---|",
+                *rows,
+                "",
+                f"{_('Route')}: " + " → ".join(f"{leg.country_id} ({leg.get_role_display()})" for leg in route),
+                "",
+                f"[{_('Open the seizure')}]({path})",
+            ]
+        )
+    messaging.post_create(
+        author=user,
+        topic=_topic(seizure),
+        title=title,
+        body=body,
+        audience=AudienceKind.EXPLICIT,
+        recipients=selectors.seizure_audience(seizure=seizure),
+        managers=set(seizure.operation.coordinators.values_list("id", flat=True)),
+        context=seizure.operation.context,
+        context_label=seizure.operation.code,
+        meas=sorted({line.mea for line in lines}, key=lambda mea: mea.code),
+        notification_kind=NotificationKind.SEIZURE,
+    )
+
+
+def _notify_reporter(seizure: Seizure, action: str, comment: str) -> None:
+    """The filer and their administration's contact points learn of the V-OCU's answer."""
+    recipients = {seizure.filed_by_id} | set(
+        User.objects.filter(
+            administration_id=seizure.administration_id, role="national_contact", is_active=True
+        ).values_list("id", flat=True)
+    )
+    messaging.notify(
+        kind=NotificationKind.SEIZURE,
+        topic=_topic(seizure),
+        context=seizure.operation.context,
+        user_ids=recipients,
+        template="seizures/email/review",
+        template_context={
+            "reference": seizure.reference,
+            "operation": seizure.operation.code,
+            "action": action,
+            "comment": comment.strip(),
+            "path": reverse("seizure-detail", args=[seizure.pk]),
+        },
+        key=f"seizure-review:{seizure.pk}:{seizure.version}",
+    )
