@@ -19,7 +19,7 @@ from opsplatform.filtering import filter_values
 from opsplatform.forms import apply_service_errors, posted_data
 
 from . import selectors, services
-from .choices import TEMPLATE_FIELDS, FieldRule, ParticipationStatus
+from .choices import TEMPLATE_FIELDS, FieldRule, ParticipationRole, ParticipationStatus
 from .filtersets import OperationFilterSet
 from .forms import ExtendForm, InviteForm, OperationForm, ThreadPostForm
 from .models import Operation
@@ -94,7 +94,7 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
         "own": selectors.own_participation(user=user, operation=operation),
         "by_rilo": sorted(by_rilo.items()),
         "counts": selectors.participation_counts(operation=operation),
-        "reports": operation.reported_scope.count(),
+        "reports": operation.reported_scope.values("reference").distinct().count(),
         "messages_count": thread.count(),
         "thread": thread[:10],
         "rules": [
@@ -106,9 +106,21 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
         "post_form": ThreadPostForm(),
         "extend_form": ExtendForm(),
         "ParticipationStatus": ParticipationStatus,
+        "can_file": operation.accepts_reports and _may_file(user, operation),
         "can_post": user.role != Role.OBSERVER and user.pk in selectors.operation_audience(operation=operation),
     }
     return render(request, "operations/detail.html", context)
+
+
+def _may_file(user: User, operation: Operation) -> bool:
+    """Officers and contact points of an administration taking part (not observing) file seizures."""
+    own = selectors.own_participation(user=user, operation=operation)
+    return (
+        own is not None
+        and own.status == ParticipationStatus.ACCEPTED
+        and own.role == ParticipationRole.PARTICIPANT
+        and user.role in (Role.OFFICER, Role.NATIONAL_CONTACT)
+    )
 
 
 def _narrows_scope(error: ValidationError) -> bool:

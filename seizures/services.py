@@ -217,6 +217,7 @@ def seizure_write_new(
 
     For callers that validated and authorised the filing themselves (``seizure_create``, the importer).
     """
+    assert administration.country_id is not None, "only national administrations file seizures"
     seizure = Seizure(
         operation=operation,
         administration=administration,
@@ -419,7 +420,10 @@ def _link_shipment(seizure: Seizure) -> None:
         seizure.findings, seizure.flagged = findings, bool(findings)
         Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=bool(findings))
         return
-    cases = sorted({other.case_id for other in others if other.case_id} | ({seizure.case_id} - {None}))
+    known: set[int] = {other.case_id for other in others if other.case_id is not None}
+    if seizure.case_id is not None:
+        known.add(seizure.case_id)
+    cases = sorted(known)
     case = Case.objects.get(pk=cases[0]) if cases else Case.objects.create(operation_id=seizure.operation_id)
     members = {seizure.pk, *(other.pk for other in others)}
     Seizure.objects.filter(Q(case_id__in=cases) | Q(pk__in=members)).update(case=case)

@@ -165,7 +165,7 @@ class FilingValidator:
 
     def _header(self) -> dict[str, Any]:
         data = self.data
-        header = {name: data.get(name) for name in HEADER_FIELDS}
+        header: dict[str, Any] = {name: data.get(name) for name in HEADER_FIELDS}
         for name in ("containers", "detection_methods", "concealment_methods", "reasons", "actions_taken"):
             header[name] = list(dict.fromkeys(header[name] or []))
         for name, value in header.items():
@@ -202,7 +202,7 @@ class FilingValidator:
             if not result["valid"]:
                 self.errors.add(
                     "containers",
-                    "%(number)s: %(reason)s"
+                    _("%(number)s: %(reason)s")
                     % {"number": number, "reason": self._identifier_message(result, _("container number"))},
                     "invalid_container",
                 )
@@ -232,7 +232,9 @@ class FilingValidator:
         port_code = (self.data.get("place_port") or "").strip()
         port = resolve_port(port_code)
         if port_code and port is None:
-            self.errors.add("place_port", _("No port or airport has the code %(code)s.") % {"code": port_code}, "unknown")
+            self.errors.add(
+                "place_port", _("No port or airport has the code %(code)s.") % {"code": port_code}, "unknown"
+            )
         header["place_port"] = port
         locode = normalise_identifier(header["place_locode"])
         if locode:
@@ -277,9 +279,7 @@ class FilingValidator:
                 continue  # an update that leaves the parties as they are
             names = TEMPLATE_FIELD_MAP.get(template_field, [])
             if names and not any(values.get(name) for name in names):
-                self.errors.add(
-                    names[0], _("This operation requires this field."), "required_by_operation"
-                )
+                self.errors.add(names[0], _("This operation requires this field."), "required_by_operation")
         for template_field in sorted(self.hidden):
             for name in TEMPLATE_FIELD_MAP.get(template_field, []):
                 if values.get(name):
@@ -340,13 +340,16 @@ class FilingValidator:
             line[name] = (raw.get(name) or "").strip()
         for name in ("equipment_pieces", "live_count", "surviving_count"):
             line[name] = raw.get(name)
-        if line["live_count"] is not None and line["surviving_count"] is not None:
-            if line["surviving_count"] > line["live_count"]:
-                errors.add(
-                    prefix + "surviving_count",
-                    _("Survivors cannot outnumber the animals alive at seizure."),
-                    "too_many_survivors",
-                )
+        if (
+            line["live_count"] is not None
+            and line["surviving_count"] is not None
+            and (line["surviving_count"] > line["live_count"])
+        ):
+            errors.add(
+                prefix + "surviving_count",
+                _("Survivors cannot outnumber the animals alive at seizure."),
+                "too_many_survivors",
+            )
         self._unit_fits(prefix, line, unit_code)
         if mea is not None:
             self._domain_fields(prefix, mea, line)
@@ -387,7 +390,7 @@ class FilingValidator:
                 )
             return
         if term is not None and (term.preferred_unit_id or term.alternative_unit_id):
-            fitting = {Dimension.COUNT}
+            fitting: set[str] = {Dimension.COUNT}
             for option in (term.preferred_unit, term.alternative_unit):
                 if option is not None:
                     fitting.add(option.dimension)
@@ -404,13 +407,16 @@ class FilingValidator:
                     },
                     "unit_mismatch",
                 )
-        if line["ods_substance"] is not None and unit.dimension not in (Dimension.MASS, Dimension.VOLUME):
-            if unit.dimension != Dimension.COUNT:
-                self.errors.add(
-                    prefix + "unit",
-                    _("An ozone-depleting substance is reported by mass or volume."),
-                    "unit_mismatch",
-                )
+        if line["ods_substance"] is not None and unit.dimension not in (
+            Dimension.MASS,
+            Dimension.VOLUME,
+            Dimension.COUNT,
+        ):
+            self.errors.add(
+                prefix + "unit",
+                _("An ozone-depleting substance is reported by mass or volume."),
+                "unit_mismatch",
+            )
 
     def _domain_fields(self, prefix: str, mea: Mea, line: dict[str, Any]) -> None:
         """Fields that belong to one kind of commodity only."""
@@ -498,7 +504,9 @@ class FilingValidator:
             port = resolve_port(port_code)
             if port_code and port is None:
                 self.errors.add(
-                    prefix + "place_port", _("No port or airport has the code %(code)s.") % {"code": port_code}, "unknown"
+                    prefix + "place_port",
+                    _("No port or airport has the code %(code)s.") % {"code": port_code},
+                    "unknown",
                 )
             if port is not None and country is not None and port.country_id != country.pk:
                 self.errors.add(

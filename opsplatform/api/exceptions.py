@@ -37,14 +37,16 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
 
 def _django_error_detail(error: DjangoValidationError) -> Any:
     if hasattr(error, "error_dict"):
-        return _nest({
-            ("non_field_errors" if field == "__all__" else field): [
-                exceptions.ErrorDetail(str(message), code=item.code or "invalid")
-                for item in errors
-                for message in item.messages
-            ]
-            for field, errors in error.error_dict.items()
-        })
+        return _nest(
+            {
+                ("non_field_errors" if field == "__all__" else field): [
+                    exceptions.ErrorDetail(str(message), code=item.code or "invalid")
+                    for item in errors
+                    for message in item.messages
+                ]
+                for field, errors in error.error_dict.items()
+            }
+        )
     return {
         "non_field_errors": [
             exceptions.ErrorDetail(str(message), code=item.code or "invalid")

@@ -3,6 +3,8 @@
 ``DATABASE_URL`` and ``REDIS_URL`` are honoured, so CI runs the same suite on PostgreSQL and Redis.
 """
 
+import os
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR
 
@@ -21,6 +23,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Live-server browser tests run the app in a second process: it cannot share an in-memory SQLite,
 # and it finds the test database by its TEST name, so that name is always spelled out.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test run (inherited by the live server's child process), so runs side by side never collide.
+    os.environ.setdefault("OPS_TEST_DB_FILE", str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"))  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["OPS_TEST_DB_FILE"]}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}  # noqa: F405

@@ -100,9 +100,11 @@ class SeizureWriteSerializer(serializers.Serializer):
     actions_taken = _choices(ActionTaken.choices)
     narrative = _text(20_000)
     handling_code = serializers.ChoiceField(choices=HandlingCode.choices, default=HandlingCode.OPERATION)
-    lines = LineInputSerializer(many=True, max_length=200)
-    route = RouteLegInputSerializer(many=True, max_length=20)
-    parties = PartyInputSerializer(many=True, required=False, allow_null=True, default=None, max_length=100)
+    lines = LineInputSerializer(many=True, max_length=200)  # type: ignore[call-arg]
+    route = RouteLegInputSerializer(many=True, max_length=20)  # type: ignore[call-arg]
+    parties = PartyInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, allow_null=True, default=None, max_length=100
+    )
 
 
 class SeizureCreateSerializer(SeizureWriteSerializer):
@@ -157,7 +159,7 @@ class FindingSerializer(serializers.Serializer):
     code = serializers.CharField()
     field = serializers.CharField()
     detail = serializers.CharField()
-    label = serializers.SerializerMethodField()
+    label = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     def get_label(self, finding: dict[str, Any]) -> str:
         return str(Finding(finding["code"]).label) if finding["code"] in Finding.values else finding["code"]

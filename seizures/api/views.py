@@ -57,7 +57,9 @@ class SeizureViewSet(
             "parties": selectors.party_list(user=user, seizure=seizure, channel="api")
             if selectors.can_see_parties(user=user, seizure=seizure)
             else None,
-            "party_counts": {seizure.pk: {"total": seizure.party_count, **selectors.party_counts(seizure=seizure)}},
+            "party_counts": {
+                seizure.pk: {"total": getattr(seizure, "party_count", 0), **selectors.party_counts(seizure=seizure)}
+            },
         }
         return Response(serializers.SeizureSerializer(seizure, context=context).data, status=code)
 
