@@ -11,4 +11,5 @@ urlpatterns = [
     path("<id:seizure_id>/edit/", views.seizure_edit, name="seizure-edit"),
     path("<id:seizure_id>/history/", views.seizure_history, name="seizure-history"),
     path("<id:seizure_id>/action/", views.seizure_action, name="seizure-action"),
+    path("<id:seizure_id>/files/<uuid:uuid>/", views.seizure_file, name="seizure-file"),
 ]

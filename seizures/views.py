@@ -11,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseFormSet, Form
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from messaging.api.views import file_response
 from operations import selectors as operation_selectors
 from operations.choices import FieldRule, FormVariant
 from operations.models import Operation
@@ -368,6 +369,16 @@ def seizure_history(request: HttpRequest, seizure_id: int) -> HttpResponse:
         "seizures/history.html",
         {"seizure": seizure, "versions": selectors.seizure_versions(seizure=seizure)},
     )
+
+
+@login_required
+def seizure_file(request: HttpRequest, seizure_id: int, uuid: str) -> FileResponse:
+    """A photo or document of a seizure, for whoever may see the seizure."""
+    seizure = selectors.seizure_get(user=_user(request), seizure_id=seizure_id)
+    stored = seizure.attachments.filter(uuid=uuid).first()
+    if stored is None:
+        raise Http404
+    return file_response(stored)
 
 
 # --- Actions -----------------------------------------------------------------------------------

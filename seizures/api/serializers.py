@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.urls import reverse
 from rest_framework import serializers
 
 from reference.choices import BaselReason, CitesAppendix, ConcealmentMethod, DetectionMethod, TransportMode
@@ -194,13 +195,16 @@ class SeizureSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_url(self, seizure: Seizure) -> str:
-        from django.urls import reverse
-
         return reverse("seizure-detail", args=[seizure.pk])
 
     def get_attachments(self, seizure: Seizure) -> list[dict[str, Any]]:
         return [
-            {"id": item.pk, "name": item.original_name, "size": item.size, "content_type": item.content_type}
+            {
+                "name": item.original_name,
+                "size": item.size,
+                "content_type": item.content_type,
+                "url": reverse("seizure-file", args=[seizure.pk, item.uuid]),
+            }
             for item in seizure.attachments.all()
         ]
 

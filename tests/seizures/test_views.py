@@ -185,3 +185,26 @@ def test_request_info_needs_a_comment_and_reaches_the_reporter(page_for, client,
     page = page_for(world.officer_ng).get(f"/seizures/{seizure.pk}/edit/").content.decode()
     assert "Photos of the labels?" in page
     services.seizure_submit(user=world.officer_ng, seizure=seizure)
+
+
+def test_photos_are_uploaded_with_the_long_form_and_served_to_those_who_see_the_seizure(
+    page_for, client, world, joint
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    data = _form(joint, lines=1, save="submit", variant="long", handling_code="operation", **_management("parties", 0))
+    data["attachments"] = SimpleUploadedFile("labels.png", png, content_type="image/png")
+    page_for(world.officer_ng).post(f"/seizures/file/{joint.pk}/", data)
+    seizure = Seizure.objects.get()
+    stored = seizure.attachments.get()
+    url = f"/seizures/{seizure.pk}/files/{stored.uuid}/"
+    client.force_login(world.coordinator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == png
+    client.force_login(world.officer_fr)
+    assert client.get(url).status_code == 404
