@@ -18,10 +18,12 @@ class SeizureFilterSet(django_filters.FilterSet):
         queryset=Country.objects.all(), label=_("reporting country"), empty_label=_("Any")
     )
     route_country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), label=_("country on the route"), empty_label=_("Any")
+        queryset=Country.objects.all(), field_name="route__country", label=_("country on the route"), empty_label=_("Any")
     )
     route_role = django_filters.ChoiceFilter(choices=RouteRole.choices, label=_("as route role"), empty_label=_("Any"))
-    mea = django_filters.ModelChoiceFilter(queryset=Mea.objects.all(), label=_("MEA"), empty_label=_("Any"))
+    mea = django_filters.ModelChoiceFilter(
+        queryset=Mea.objects.all(), field_name="lines__mea", label=_("MEA"), empty_label=_("Any")
+    )
     hs_code = django_filters.CharFilter(label=_("HS code starts with"), max_length=10)
     occurred_after = django_filters.IsoDateTimeFilter(label=_("seized on or after"))
     occurred_before = django_filters.IsoDateTimeFilter(label=_("seized on or before"))

@@ -62,7 +62,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -212,21 +211,26 @@ class ParsedSeizure:
     #: Filing fields whose cell could not be read; the validator's complaint about them would repeat ours.
     unreadable: set[str] = field(default_factory=set)
 
-    def fail(self, row: int, key: str, message: str, *, field_name: str | None = None) -> None:
-        self.errors.append(RowError(row, self.columns.get(key, key), message))
-        if field_name:
-            self.unreadable.add(field_name)
+    def column(self, field_name: str) -> str:
+        """The file column a filing field (``occurred_at``, ``lines.2.hs_code``, ``route.1.country``) comes from."""
+        parts = field_name.split(".")
+        if parts[0] == "lines" and len(parts) >= 3:
+            return self.columns.get(f"lines.{parts[2]}", parts[2])
+        if parts[0] == "route" and len(parts) >= 2 and parts[1].isdigit():
+            return self.columns.get(f"route.{parts[1]}", self.columns.get("route", "route"))
+        return self.columns.get(parts[0], parts[0])
 
     def locate(self, field_name: str) -> tuple[int, str]:
-        """The row and column a validator error key such as ``lines.2.hs_code`` or ``route.1.country`` is about."""
+        """The row and column a validator error key is about."""
         parts = field_name.split(".")
-        if parts[0] == "lines" and len(parts) >= 3 and parts[1].isdigit():
-            index = int(parts[1])
-            row = self.line_rows[index] if index < len(self.line_rows) else self.row
-            return row, self.columns.get(f"lines.{parts[2]}", parts[2])
-        if parts[0] == "route" and len(parts) >= 2 and parts[1].isdigit():
-            return self.row, self.columns.get(f"route.{parts[1]}", self.columns.get("route", "route"))
-        return self.row, self.columns.get(parts[0], parts[0])
+        row = self.row
+        if parts[0] == "lines" and len(parts) >= 3 and parts[1].isdigit() and int(parts[1]) < len(self.line_rows):
+            row = self.line_rows[int(parts[1])]
+        return row, self.column(field_name)
+
+    def fail(self, row: int, field_name: str, message: str) -> None:
+        self.errors.append(RowError(row, self.column(field_name), message))
+        self.unreadable.add(field_name)
 
     def row_errors(self, error: ValidationError) -> list[RowError]:
         """The validator's field errors as row errors, leaving out those about cells already reported."""
@@ -322,7 +326,7 @@ def read_rows(name: str, content: bytes) -> Iterator[tuple[int, list[str]]]:
 def parse_decimal(raw: str) -> Decimal:
     """A quantity as written in either convention (12.5 or 12,5), with at most three decimals."""
     text = raw.replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
-    if "," in text and "." not in text and text.count(",") == 1:
+    if text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     try:
         value = Decimal(text)
@@ -330,11 +334,12 @@ def parse_decimal(raw: str) -> Decimal:
         raise ValueError(_("%(value)s is not a number.") % {"value": raw}) from None
     if not value.is_finite():
         raise ValueError(_("%(value)s is not a number.") % {"value": raw})
-    if value != value.quantize(THOUSANDTH, rounding="ROUND_DOWN") if abs(value) < MAX_QUANTITY else False:
-        raise ValueError(_("Give at most three decimals."))
     if abs(value) >= MAX_QUANTITY:
         raise ValueError(_("%(value)s is too large.") % {"value": raw})
-    return value.quantize(THOUSANDTH) if value.as_tuple().exponent < -3 else value  # type: ignore[operator]
+    rounded = value.quantize(THOUSANDTH)
+    if rounded != value:
+        raise ValueError(_("%(value)s has more than three decimals.") % {"value": raw})
+    return rounded
 
 
 def parse_count(raw: str) -> int:
@@ -382,50 +387,48 @@ def unit_code(raw: str) -> str:
 
 
 class _PlatformReader:
+    layout = PLATFORM
+
     def __init__(self, labels: dict[str, str]) -> None:
         self.columns = {name: labels.get(name, name) for name in PLATFORM_HEADER_COLUMNS}
         self.columns.update({f"lines.{name}": labels.get(name, name) for name in PLATFORM_LINE_COLUMNS})
-        self.columns.update({"lines": labels.get("hs_code", "hs_code"), "parties": "parties"})
+        self.columns["lines"] = labels.get("hs_code", "hs_code")
         self.choices = {name: _choice_names(kind) for name, kind in {**HEADER_CHOICES, **LINE_CHOICES}.items()}
         self.list_choices = {name: _choice_names(kind) for name, kind in LIST_CHOICES.items()}
         self.roles = _choice_names(RouteRole)
-        self.seizures: dict[str, ParsedSeizure] = {}
+        self.by_key: dict[str, ParsedSeizure] = {}
         self.errors: list[RowError] = []
+
+    @property
+    def seizures(self) -> list[ParsedSeizure]:
+        return list(self.by_key.values())
 
     def add(self, number: int, row: dict[str, str]) -> None:
         key = row.get("seizure", "")
         if not key:
-            self.errors.append(
-                RowError(number, self.columns["seizure"], _("Give the seizure key that groups the lines of a seizure."))
-            )
+            message = _("Give the seizure key that groups the lines of one seizure.")
+            self.errors.append(RowError(number, self.columns["seizure"], message))
             return
-        seizure = self.seizures.get(key)
+        seizure = self.by_key.get(key)
         if seizure is None:
-            seizure = self.seizures[key] = self._seizure(number, row)
+            seizure = self.by_key[key] = self._seizure(number, row)
         self._line(seizure, number, row)
 
-    def _text(self, seizure: ParsedSeizure, number: int, row: dict[str, str], name: str, key: str) -> str:
-        value = row.get(name, "")
-        if len(value) > TEXT_LIMITS[name]:
-            seizure.fail(
-                number, key, _("Write at most %(count)s characters.") % {"count": TEXT_LIMITS[name]}, field_name=key
-            )
-            return value[: TEXT_LIMITS[name]]
-        return value
+    @staticmethod
+    def _text(seizure: ParsedSeizure, number: int, raw: str, name: str, field_name: str) -> str:
+        if len(raw) > TEXT_LIMITS[name]:
+            seizure.fail(number, field_name, _("Write at most %(count)s characters.") % {"count": TEXT_LIMITS[name]})
+            return ""
+        return raw
 
-    def _choice(self, seizure: ParsedSeizure, number: int, raw: str, name: str, key: str) -> str:
+    def _choice(self, seizure: ParsedSeizure, number: int, raw: str, name: str, field_name: str) -> str:
         if not raw:
             return ""
         value = self.choices[name].get(raw.lower())
         if value is None:
-            seizure.fail(number, key, self._not_a_choice(raw, name), field_name=key)
+            seizure.fail(number, field_name, _not_a_choice(raw, name))
             return ""
         return value
-
-    @staticmethod
-    def _not_a_choice(raw: str, name: str) -> str:
-        kind = {**HEADER_CHOICES, **LIST_CHOICES, **LINE_CHOICES}[name]
-        return _("%(value)s is not one of %(choices)s.") % {"value": raw, "choices": ", ".join(kind.values)}
 
     def _seizure(self, number: int, row: dict[str, str]) -> ParsedSeizure:
         country = row.get("country", "").upper()
@@ -438,9 +441,9 @@ class _PlatformReader:
             try:
                 filing["occurred_at"] = parse_datetime(row["occurred_at"])
             except ValueError as error:
-                seizure.fail(number, "occurred_at", str(error), field_name="occurred_at")
+                seizure.fail(number, "occurred_at", str(error))
         for name in HEADER_TEXT:
-            filing[name] = self._text(seizure, number, row, name, name)
+            filing[name] = self._text(seizure, number, row.get(name, ""), name, name)
         for name in HEADER_CHOICES:
             filing[name] = self._choice(seizure, number, row.get(name, ""), name, name)
         for name, names in self.list_choices.items():
@@ -448,7 +451,7 @@ class _PlatformReader:
             for raw in filter(None, (item.strip() for item in row.get(name, "").split(";"))):
                 value = names.get(raw.lower())
                 if value is None:
-                    seizure.fail(number, name, self._not_a_choice(raw, name), field_name=name)
+                    seizure.fail(number, name, _not_a_choice(raw, name))
                 else:
                     values.append(value)
             filing[name] = values
@@ -458,58 +461,53 @@ class _PlatformReader:
         filing["parties"] = []
         return seizure
 
-    def _containers(self, seizure: ParsedSeizure, number: int, raw: str) -> list[str]:
+    @staticmethod
+    def _containers(seizure: ParsedSeizure, number: int, raw: str) -> list[str]:
         containers = split_containers(raw)
         if len(containers) > MAX_CONTAINERS:
             seizure.fail(number, "containers", _("Give at most %(count)s containers.") % {"count": MAX_CONTAINERS})
             return []
         for container in containers:
             if len(container) > 32:
-                seizure.fail(
-                    number,
-                    "containers",
-                    _("%(value)s is too long for a container number.") % {"value": container[:40]},
-                    field_name="containers",
-                )
+                message = _("%(value)s is too long for a container number.") % {"value": container[:40]}
+                seizure.fail(number, "containers", message)
                 return []
         return containers
 
     def _route(self, seizure: ParsedSeizure, number: int, raw: str) -> list[dict[str, Any]]:
         if not raw:
             return [{"role": RouteRole.DISCOVERY, "country": seizure.country, "place_port": "", "place_name": ""}]
-        legs = []
+        legs: list[dict[str, Any]] = []
         for part in filter(None, (item.strip() for item in raw.split(">"))):
             place, separator, role_name = part.rpartition(":")
             if not separator:
                 place, role_name = part, ""
             country, _at, port = place.partition("@")
-            role = self.roles.get(role_name.strip().lower(), "") if role_name.strip() else ""
-            if role_name.strip() and not role:
-                seizure.fail(
-                    number,
-                    "route",
-                    _("%(value)s is not a route role: use %(roles)s.")
-                    % {"value": role_name.strip(), "roles": ", ".join(RouteRole.values)},
-                    field_name="route",
-                )
-            legs.append({"role": role, "country": country.strip().upper(), "place_port": port.strip(), "place_name": ""})
-        if len(legs) > MAX_ROUTE_LEGS:
-            seizure.fail(
-                number, "route", _("Give at most %(count)s route legs.") % {"count": MAX_ROUTE_LEGS}, field_name="route"
+            role_name = role_name.strip()
+            role = self.roles.get(role_name.lower(), "")
+            if role_name and not role:
+                message = _("%(value)s is not a route role: use %(roles)s.") % {
+                    "value": role_name,
+                    "roles": ", ".join(RouteRole.values),
+                }
+                seizure.fail(number, f"route.{len(legs)}.role", message)
+            legs.append(
+                {"role": role, "country": country.strip().upper(), "place_port": port.strip(), "place_name": ""}
             )
+        if len(legs) > MAX_ROUTE_LEGS:
+            seizure.fail(number, "route", _("Give at most %(count)s route legs.") % {"count": MAX_ROUTE_LEGS})
             return legs[:MAX_ROUTE_LEGS]
         return legs
 
     def _line(self, seizure: ParsedSeizure, number: int, row: dict[str, str]) -> None:
         lines = seizure.filing["lines"]
-        if len(lines) == MAX_LINES:
-            seizure.fail(number, "seizure", _("A seizure has at most %(count)s lines.") % {"count": MAX_LINES})
         if len(lines) >= MAX_LINES:
+            seizure.fail(number, "seizure", _("A seizure has at most %(count)s lines.") % {"count": MAX_LINES})
             return
         prefix = f"lines.{len(lines)}."
         line: dict[str, Any] = {}
         for name in LINE_TEXT:
-            line[name] = self._text(seizure, number, row, name, prefix + name)
+            line[name] = self._text(seizure, number, row.get(name, ""), name, prefix + name)
         line["unit"] = unit_code(line["unit"])
         for name in LINE_CHOICES:
             line[name] = self._choice(seizure, number, row.get(name, ""), name, prefix + name)
@@ -518,242 +516,243 @@ class _PlatformReader:
             try:
                 line["quantity"] = parse_decimal(row["quantity"])
             except ValueError as error:
-                seizure.fail(number, prefix + "quantity", str(error), field_name=prefix + "quantity")
+                seizure.fail(number, prefix + "quantity", str(error))
         for name in COUNTS:
             line[name] = None
             if row.get(name):
                 try:
                     line[name] = parse_count(row[name])
                 except ValueError as error:
-                    seizure.fail(number, prefix + name, str(error), field_name=prefix + name)
+                    seizure.fail(number, prefix + name, str(error))
         lines.append(line)
         seizure.line_rows.append(number)
+
+
+def _not_a_choice(raw: str, name: str) -> str:
+    kind = {**HEADER_CHOICES, **LIST_CHOICES, **LINE_CHOICES}[name]
+    return _("%(value)s is not one of %(choices)s.") % {"value": raw, "choices": ", ".join(kind.values)}
 
 
 # --- The CITES trade database layout --------------------------------------------------------------
 
 
-def _hs_code_for_term(term: str, is_plant: bool) -> str:
-    if is_plant and term in PLANT_TERM_HS_CODES:
+def hs_code_for_term(term: str, *, plant: bool = False) -> str:
+    if plant and term in PLANT_TERM_HS_CODES:
         return PLANT_TERM_HS_CODES[term]
     return TERM_HS_CODES.get(term, DEFAULT_HS_CODE)
 
 
 class _CitesReader:
+    layout = CITES
+
     def __init__(self, labels: dict[str, str], operation: Operation) -> None:
         self.labels = labels
-        self.quantity_columns = (
-            ["quantity"] if "quantity" in labels else ["importer reported quantity", "exporter reported quantity"]
-        )
-        label = labels.get
-        quantity_label = label(self.quantity_columns[0], "Quantity")
-        self.columns = {
-            "occurred_at": label("year", "Year"),
-            "country": label("importer", "Importer"),
-            "route": label("importer", "Importer"),
-            "narrative": label("purpose", "Purpose"),
-            "lines.mea": label("term", "Term"),
-            "lines.hs_code": label("term", "Term"),
-            "lines.cites_term": label("term", "Term"),
-            "lines.description": label("taxon", "Taxon"),
-            "lines.species": label("taxon", "Taxon"),
-            "lines.quantity": quantity_label,
-            "lines.unit": label("unit", "Unit"),
-            "lines.cites_appendix": label("app.", label("appendix", "App.")),
-            "source": label("source", "Source"),
-        }
-        self.operation = operation
+        self.quantity_columns = [name for name in CITES_QUANTITY_COLUMNS if name in labels]
+        if "quantity" in labels:
+            self.quantity_columns = ["quantity"]
+        self.appendix_column = "app." if "app." in labels else "appendix"
+        self.starts_at, self.ends_at = operation.starts_at, operation.ends_at
         self.appendices = _choice_names(CitesAppendix)
         self.terms: dict[str, str] = {}
         self.term_labels: dict[str, str] = {}
         for term in CitesTerm.objects.all():
             self.term_labels[term.code] = term.name
-            for name in (term.name_en.lower(), term.name_fr.lower()):
-                if name:
-                    self.terms.setdefault(name, term.code)
-                    self.terms.setdefault(name.removesuffix("s"), term.code)
-            self.terms[term.code.lower()] = term.code
+            for name in filter(None, (term.name_en.lower(), term.name_fr.lower())):
+                self.terms.setdefault(name, term.code)
+                self.terms.setdefault(name.removesuffix("s"), term.code)
+        self.terms.update({code.lower(): code for code in self.term_labels})
+        self._columns: dict[tuple[str, ...], dict[str, str]] = {}
         self.seizures: list[ParsedSeizure] = []
+        self.errors: list[RowError] = []
 
-    def _occurred_at(self, seizure: ParsedSeizure, number: int, raw: str) -> datetime | None:
-        starts_at, ends_at = self.operation.starts_at, self.operation.ends_at
-        try:
-            year = parse_count(raw)
-        except ValueError:
-            year = 0
-        if not raw or not starts_at.year <= year <= ends_at.year:
-            seizure.fail(
-                number,
-                "occurred_at",
-                _("%(year)s is outside the operation's window (%(start)s to %(end)s): only its years are imported.")
-                % {"year": raw or "-", "start": f"{starts_at:%Y-%m-%d}", "end": f"{ends_at:%Y-%m-%d}"},
-                field_name="occurred_at",
-            )
-            return None
-        new_year = datetime(year, 1, 1, tzinfo=UTC)
-        return min(max(new_year, starts_at), ends_at)
-
-    def _quantity(self, seizure: ParsedSeizure, number: int, row: dict[str, str]) -> Decimal | None:
-        for name in self.quantity_columns:
-            raw = row.get(name, "")
-            if raw:
-                seizure.columns = {**seizure.columns, "lines.quantity": self.labels.get(name, name)}
-                try:
-                    return parse_decimal(raw)
-                except ValueError as error:
-                    seizure.fail(number, "lines.quantity", str(error), field_name="lines.0.quantity")
-                    return None
-        return None
+    def columns(self, route: tuple[str, ...], quantity: str) -> dict[str, str]:
+        """Where each filing field comes from, shared by the rows with the same route and quantity columns."""
+        key = (*route, quantity)
+        if key not in self._columns:
+            label = self.labels.get
+            columns = {
+                "occurred_at": label("year", "Year"),
+                "country": label("importer", "Importer"),
+                "route": label("importer", "Importer"),
+                "source": label("source", "Source"),
+                "lines.mea": label("term", "Term"),
+                "lines.hs_code": label("term", "Term"),
+                "lines.cites_term": label("term", "Term"),
+                "lines.description": label("taxon", "Taxon"),
+                "lines.species": label("taxon", "Taxon"),
+                "lines.quantity": label(quantity, quantity),
+                "lines.unit": label("unit", "Unit"),
+                "lines.cites_appendix": label(self.appendix_column, "App."),
+            }
+            for index, name in enumerate((*route, "importer")):
+                columns[f"route.{index}"] = label(name, name)
+            self._columns[key] = columns
+        return self._columns[key]
 
     def add(self, number: int, row: dict[str, str]) -> None:
         importer = row.get("importer", "").upper()
-        seizure = ParsedSeizure(row=number, country=importer, filing={}, columns=self.columns, line_rows=[number])
+        route_columns = tuple(name for name in ("origin", "exporter") if row.get(name, "").upper() not in ("", "XX"))
+        quantity_column = next((name for name in self.quantity_columns if row.get(name)), self.quantity_columns[0])
+        seizure = ParsedSeizure(
+            row=number, country=importer, filing={}, columns=self.columns(route_columns, quantity_column)
+        )
+        seizure.line_rows.append(number)
         self.seizures.append(seizure)
         if not importer:
             seizure.fail(number, "country", _("Give the importing country (ISO alpha-2 code)."))
         source = row.get("source", "")
         if source.upper() != CITES_SEIZED_SOURCE:
-            seizure.fail(
-                number,
-                "source",
-                _("Source %(source)s: only seized or confiscated specimens (source I) are imported as seizures.")
-                % {"source": source or "-"},
-            )
+            message = _("Source %(source)s: only seized or confiscated specimens (source I) are imported.") % {
+                "source": source or "-"
+            }
+            seizure.fail(number, "source", message)
         year = row.get("year", "")
-        occurred_at = self._occurred_at(seizure, number, year)
-        appendix = ""
-        raw_appendix = row.get("app.", row.get("appendix", ""))
-        if raw_appendix:
-            appendix = self.appendices.get(raw_appendix.lower(), "")
-            if not appendix:
-                seizure.fail(
-                    number,
-                    "lines.cites_appendix",
-                    _("%(value)s is not a CITES appendix: use I, II or III.") % {"value": raw_appendix},
-                    field_name="lines.0.cites_appendix",
-                )
-        raw_term = row.get("term", "")
-        term = self.terms.get(raw_term.lower()) or self.terms.get(raw_term.lower().removesuffix("s"), "")
-        hs_code = ""
-        if raw_term and not term:
-            seizure.fail(
-                number,
-                "lines.cites_term",
-                _("%(value)s is not a CITES term code or name.") % {"value": raw_term},
-                field_name="lines.0.cites_term",
-            )
-            seizure.unreadable.add("lines.0.hs_code")
-        elif term:
-            hs_code = _hs_code_for_term(term, is_plant="class" in self.labels and not row.get("class"))
+        term, hs_code = self._term(
+            seizure, number, row.get("term", ""), plant="class" in self.labels and not row.get("class")
+        )
         taxon = row.get("taxon", "")
-        if len(taxon) > TEXT_LIMITS["species"]:
-            seizure.fail(
-                number,
-                "lines.species",
-                _("Write at most %(count)s characters.") % {"count": TEXT_LIMITS["species"]},
-                field_name="lines.0.species",
-            )
-            taxon = taxon[: TEXT_LIMITS["species"]]
-        description = f"{taxon} ({self.term_labels.get(term, raw_term)})" if taxon else ""
+        if not taxon:
+            seizure.fail(number, "lines.0.species", _("Give the taxon."))
+            seizure.unreadable.add("lines.0.description")
+        elif len(taxon) > TEXT_LIMITS["species"]:
+            message = _("Write at most %(count)s characters.") % {"count": TEXT_LIMITS["species"]}
+            seizure.fail(number, "lines.0.species", message)
+            seizure.unreadable.add("lines.0.description")
+            taxon = ""
+        quantity = None
+        if row.get(quantity_column):
+            try:
+                quantity = parse_decimal(row[quantity_column])
+            except ValueError as error:
+                seizure.fail(number, "lines.0.quantity", str(error))
         line = {
             "mea": "CITES",
             "hs_code": hs_code,
-            "description": description,
-            "quantity": self._quantity(seizure, number, row),
+            "description": f"{taxon} ({self.term_labels.get(term, row.get('term', ''))})" if taxon else "",
+            "quantity": quantity,
             "unit": unit_code(row.get("unit", "")),
             "species": taxon,
-            "cites_appendix": appendix,
-            "cites_term": term or raw_term[:3],
+            "cites_appendix": self._appendix(seizure, number, row.get(self.appendix_column, "")),
+            "cites_term": term,
         }
-        route = []
-        for name, role in (("origin", RouteRole.ORIGIN), ("exporter", RouteRole.EXPORT)):
-            country = row.get(name, "").upper()
-            if country and country != "XX":
-                seizure.columns = {**seizure.columns, f"route.{len(route)}": self.labels.get(name, name)}
-                route.append({"role": role, "country": country, "place_port": "", "place_name": ""})
-        seizure.columns = {**seizure.columns, f"route.{len(route)}": self.columns["country"]}
+        route = [
+            {"role": role, "country": row[name].upper(), "place_port": "", "place_name": ""}
+            for name, role in (("origin", RouteRole.ORIGIN), ("exporter", RouteRole.EXPORT))
+            if name in route_columns
+        ]
         route.append({"role": RouteRole.DISCOVERY, "country": importer, "place_port": "", "place_name": ""})
-        purpose = row.get("purpose", "")
         seizure.filing = {
-            "occurred_at": occurred_at,
+            "occurred_at": self._occurred_at(seizure, number, year),
             "narrative": _("From the CITES trade database: year %(year)s, purpose %(purpose)s, source %(source)s.")
-            % {"year": year, "purpose": purpose or "-", "source": source},
+            % {"year": year, "purpose": row.get("purpose") or "-", "source": source},
             "lines": [line],
             "route": route,
             "parties": [],
         }
 
+    def _occurred_at(self, seizure: ParsedSeizure, number: int, raw: str) -> datetime | None:
+        """The file gives a year: the operation's start if it started that year, else 1 January, in its window."""
+        try:
+            year = parse_count(raw)
+        except ValueError:
+            year = 0
+        if not self.starts_at.year <= year <= self.ends_at.year:
+            message = _("%(year)s is outside the operation's window, %(start)s to %(end)s.") % {
+                "year": raw or "-",
+                "start": f"{self.starts_at:%Y-%m-%d}",
+                "end": f"{self.ends_at:%Y-%m-%d}",
+            }
+            seizure.fail(number, "occurred_at", message)
+            return None
+        return min(max(datetime(year, 1, 1, tzinfo=UTC), self.starts_at), self.ends_at)
+
+    def _term(self, seizure: ParsedSeizure, number: int, raw: str, *, plant: bool) -> tuple[str, str]:
+        """The CITES term code and the HS code it is filed under."""
+        if not raw:
+            return "", DEFAULT_HS_CODE
+        term = self.terms.get(raw.lower()) or self.terms.get(raw.lower().removesuffix("s"))
+        if term is None:
+            seizure.fail(
+                number, "lines.0.cites_term", _("%(value)s is not a CITES term code or name.") % {"value": raw}
+            )
+            seizure.unreadable.add("lines.0.hs_code")
+            return "", ""
+        return term, hs_code_for_term(term, plant=plant)
+
+    def _appendix(self, seizure: ParsedSeizure, number: int, raw: str) -> str:
+        if not raw:
+            return ""
+        appendix = self.appendices.get(raw.lower())
+        if appendix is None:
+            seizure.fail(
+                number,
+                "lines.0.cites_appendix",
+                _("%(value)s is not a CITES appendix: use I, II or III.") % {"value": raw},
+            )
+            return ""
+        return appendix
+
 
 # --- Reading a whole file -----------------------------------------------------------------------
 
 
-def _missing(required: list[str], labels: dict[str, str]) -> list[str]:
-    return [name for name in required if name not in labels]
-
-
 def parse(*, name: str, content: bytes, operation: Operation) -> ParsedFile:
-    """Read the file into seizure filings with every problem found on the way; nothing is written.
+    """Read the file into seizure filings, with every problem found on the way; nothing is written.
 
-    The CITES layout reads the operation's window (the file gives only a year) and the CITES term names.
+    The CITES layout reads the operation's window (its file gives only a year) and the CITES terms.
     """
-    if not content.strip().removeprefix(b"\xef\xbb\xbf").strip():
-        return ParsedFile(layout="", seizures=[], errors=[RowError(0, "", _("The file is empty."))])
     rows = read_rows(name, content)
-    reader: _PlatformReader | _CitesReader | None = None
-    errors: list[RowError] = []
     try:
+        header = next(rows, None)
+        if header is None:
+            return _failed(_("The file is empty."))
+        keys = [normalise_header(value) for value in header[1]]
+        labels: dict[str, str] = {}
+        positions: dict[str, int] = {}
+        for index, (key, value) in enumerate(zip(keys, header[1], strict=True)):
+            if key and key not in positions:
+                labels[key], positions[key] = value, index
+        reader = _reader_for(labels, operation)
+        if isinstance(reader, str):
+            return _failed(reader)
         for number, values in rows:
-            if reader is None:
-                keys = [normalise_header(value) for value in values]
-                labels: dict[str, str] = {}
-                for key, value in zip(keys, values, strict=True):
-                    if key:
-                        labels.setdefault(key, value)
-                reader, problem = _reader_for(labels, operation)
-                if problem:
-                    return ParsedFile(layout="", seizures=[], errors=[RowError(0, "", problem)])
-                continue
-            row = {key: values[index] if index < len(values) else "" for index, key in enumerate(keys) if key}
-            reader.add(number, row)
+            width = len(values)
+            reader.add(number, {key: values[index] if index < width else "" for key, index in positions.items()})
     except FileError as error:
-        errors.append(RowError(0, "", str(error)))
-    if reader is None:
-        return ParsedFile(layout="", seizures=[], errors=errors or [RowError(0, "", _("The file is empty."))])
-    seizures = list(reader.seizures.values()) if isinstance(reader, _PlatformReader) else reader.seizures
-    if isinstance(reader, _PlatformReader):
-        errors += reader.errors
+        return _failed(str(error))
+    seizures = reader.seizures
+    errors = reader.errors
     if not seizures and not errors:
         errors.append(RowError(0, "", _("The file has a header but no rows.")))
-    return ParsedFile(layout=PLATFORM if isinstance(reader, _PlatformReader) else CITES, seizures=seizures, errors=errors)
+    return ParsedFile(layout=reader.layout, seizures=seizures, errors=errors)
 
 
-def _reader_for(labels: dict[str, str], operation: Operation) -> tuple[Any, str]:
+def _failed(message: str) -> ParsedFile:
+    return ParsedFile(layout="", seizures=[], errors=[RowError(0, "", message)])
+
+
+def _reader_for(labels: dict[str, str], operation: Operation) -> "_PlatformReader | _CitesReader | str":
+    """The reader of the layout the header shows, or why there is none."""
     if {"seizure", "hs_code"} <= labels.keys():
-        missing = _missing(PLATFORM_REQUIRED, labels)
+        missing = [name for name in PLATFORM_REQUIRED if name not in labels]
         if missing:
-            return None, _("The file lacks the columns %(columns)s of the platform layout.") % {
-                "columns": ", ".join(missing)
-            }
-        return _PlatformReader(labels), ""
+            return _("The file lacks the columns %(columns)s of the platform layout.") % {"columns": ", ".join(missing)}
+        return _PlatformReader(labels)
     if {"taxon", "term", "importer"} <= labels.keys():
-        missing = _missing(CITES_REQUIRED, labels)
+        missing = [name for name in CITES_REQUIRED if name not in labels]
         if "app." in missing and "appendix" in labels:
             missing.remove("app.")
         if not any(name in labels for name in CITES_QUANTITY_COLUMNS):
             missing.append("quantity")
         if missing:
-            return None, _("The file lacks the columns %(columns)s of the CITES trade database layout.") % {
+            return _("The file lacks the columns %(columns)s of the CITES trade database layout.") % {
                 "columns": ", ".join(missing)
             }
-        return _CitesReader(labels, operation), ""
-    return None, _(
+        return _CitesReader(labels, operation)
+    return _(
         "The header matches no known layout. A seizure file has the columns %(platform)s; "
         "a CITES trade database file has the columns %(cites)s."
     ) % {
         "platform": ", ".join(PLATFORM_HEADER_COLUMNS + PLATFORM_LINE_COLUMNS),
         "cites": ", ".join(CITES_COLUMNS),
     }
-
-
-def now() -> datetime:
-    return timezone.now()

@@ -207,3 +207,24 @@ def case_members(*, user: User, seizure: Seizure) -> QuerySet[Seizure]:
     if seizure.case_id is None:
         return Seizure.objects.none()
     return seizure_list(user=user).filter(case_id=seizure.case_id).exclude(pk=seizure.pk)
+
+
+def seizure_work(*, user: User) -> dict[str, Any]:
+    """What a filing user's home page shows: drafts to finish, questions from the V-OCU, where to file."""
+    own = seizure_list(user=user, filters={"administration": user.administration_id})
+    return {
+        "drafts": own.filter(status=SeizureStatus.DRAFT).count(),
+        "questions": own.filter(status=SeizureStatus.INFO_REQUESTED).order_by("-updated_at")[:5],
+        "operations": [operation for operation in operations_open_for_filing(user=user) if operation.accepts_reports],
+    }
+
+
+def queues_for(*, user: User) -> list[tuple[Operation, int]]:
+    """The coordinator's operations with seizures waiting for validation."""
+    waiting = (
+        Seizure.objects.filter(operation__coordinators=user, status=SeizureStatus.SUBMITTED)
+        .values("operation_id")
+        .annotate(total=Count("id"))
+    )
+    totals = {row["operation_id"]: row["total"] for row in waiting}
+    return [(operation, totals[operation.pk]) for operation in Operation.objects.filter(pk__in=totals)]

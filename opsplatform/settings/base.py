@@ -216,6 +216,15 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "accounts.choices.Language",
         "MeaKindEnum": "reference.choices.MeaKind",
         "PortKindEnum": "reference.choices.PortKind",
+        "UserRoleEnum": "accounts.choices.Role",
+        "OperationStatusEnum": "operations.choices.OperationStatus",
+        "ParticipationStatusEnum": "operations.choices.ParticipationStatus",
+        "ParticipationRoleEnum": "operations.choices.ParticipationRole",
+        "SeizureStatusEnum": "seizures.choices.SeizureStatus",
+        "RouteRoleEnum": "seizures.choices.RouteRole",
+        "PartyRoleEnum": "seizures.choices.PartyRole",
+        "PartyKindEnum": "seizures.choices.PartyKind",
+        "DisposalEnum": "seizures.choices.Disposal",
     },
 }
 
