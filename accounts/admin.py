@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Administration, ApiToken, User
+from .models import AccessLog, Administration, ApiToken, User
 
 
 @admin.register(Administration)
@@ -42,4 +42,23 @@ class ApiTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["user", "prefix", "digest", "created_at", "expires_at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(admin.ModelAdmin):
+    """Read only: the application never changes or deletes what the access log says."""
+
+    list_display = ["at", "user", "action", "object_type", "object_id", "reference", "channel"]
+    list_filter = ["action", "object_type", "channel"]
+    search_fields = ["user__username", "reference", "object_id"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -16,13 +16,16 @@ from django.utils.translation import override
 from accounts.models import Administration, User
 from messaging import services as messaging
 from messaging.choices import AudienceKind, NotificationKind
+from operations import selectors as operation_selectors
 from operations import services as operations
+from operations.choices import ParticipationRole, ParticipationStatus
 from operations.models import Operation
 from opsplatform.errors import field_error
 from reference.choices import Topic
 
 from . import selectors
 from .choices import Finding, SeizureStatus
+from .imports import ImportResult, ParsedFile, RowError, parse
 from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
 from .validation import CleanFiling, FilingValidator
 
@@ -543,4 +546,109 @@ def _notify_reporter(seizure: Seizure, action: str, comment: str) -> None:
             "path": reverse("seizure-detail", args=[seizure.pk]),
         },
         key=f"seizure-review:{seizure.pk}:{seizure.version}",
+    )
+
+
+# --- Bulk import -------------------------------------------------------------------------------
+
+
+def seizures_import(*, user: User, operation: Operation, name: str, content: bytes) -> ImportResult:
+    """Import a CSV or XLSX file of seizures into an operation, the whole file or nothing.
+
+    Each seizure is validated as if its country's participating administration filed it. Any error
+    anywhere answers with every row error under ``file`` and writes nothing. Otherwise the seizures
+    are written and submitted in one transaction, and the operation's audience hears of the import
+    once, by a summary e-mail, instead of one channel post per seizure.
+    """
+    operation = Operation.objects.get(pk=operation.pk)
+    if not operation_selectors.is_coordinator(user=user, operation=operation):
+        raise PermissionDenied(_("Only the operation's coordinators can import seizures."))
+    with override(user.language):
+        if not operation.accepts_reports:
+            raise field_error(
+                "file",
+                _("Operation %(code)s does not accept seizure reports now: it is %(status)s.")
+                % {"code": operation.code, "status": operation.get_status_display().lower()},
+                "not_accepting",
+            )
+        filings, lines = _import_validate(operation, parse(name=name, content=content, operation=operation))
+    topic = filings[0][1].lines[0]["mea"].topic if filings[0][1].lines else Topic.GENERAL
+    seizures: list[Seizure] = []
+    with transaction.atomic():
+        filings.reverse()
+        while filings:
+            administration, clean = filings.pop()
+            seizure = seizure_write_new(operation=operation, administration=administration, filed_by=user, clean=clean)
+            seizures.append(seizure_submit_imported(user=user, seizure=seizure))
+        _notify_import(user, operation, seizures, lines, topic)
+    return ImportResult(seizures=seizures, lines=lines)
+
+
+def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tuple[Administration, CleanFiling]], int]:
+    """Every seizure of the file validated, or a ``ValidationError`` listing every row error."""
+    participants: dict[str, Administration] = {}
+    for participation in (
+        operation.participations.filter(
+            status=ParticipationStatus.ACCEPTED,
+            role=ParticipationRole.PARTICIPANT,
+            administration__is_active=True,
+            administration__country__isnull=False,
+        )
+        .select_related("administration")
+        .order_by("administration_id")
+    ):
+        participants.setdefault(participation.administration.country_id or "", participation.administration)
+    errors: list[RowError] = list(parsed.errors)
+    filings: list[tuple[Administration, CleanFiling]] = []
+    lines = 0
+    pending = parsed.seizures
+    parsed.seizures = []
+    pending.reverse()
+    while pending:
+        seizure = pending.pop()
+        errors += seizure.errors
+        reporter = participants.get(seizure.country)
+        if reporter is None:
+            if seizure.country:
+                message = _("No administration of %(country)s takes part in operation %(code)s.") % {
+                    "country": seizure.country,
+                    "code": operation.code,
+                }
+                errors.append(RowError(seizure.row, seizure.column("country"), message))
+            continue
+        try:
+            clean = _validate(operation, reporter, seizure.filing)
+        except ValidationError as error:
+            errors += seizure.row_errors(error)
+            continue
+        if not errors:
+            filings.append((reporter, clean))
+            lines += len(clean.lines)
+    if not errors and not filings:
+        errors.append(RowError(0, "", _("The file has a header but no rows.")))
+    if errors:
+        errors.sort(key=lambda error: error.row)
+        raise ValidationError({"file": [ValidationError(str(error), code="import") for error in errors]})
+    return filings, lines
+
+
+def _notify_import(user: User, operation: Operation, seizures: list[Seizure], lines: int, topic: str) -> None:
+    countries: dict[str, int] = {}
+    for seizure in seizures:
+        countries[seizure.country_id] = countries.get(seizure.country_id, 0) + 1
+    messaging.notify(
+        kind=NotificationKind.SEIZURE,
+        topic=topic,
+        context=operation.context,
+        user_ids=operation_selectors.operation_audience(operation=operation),
+        template="seizures/email/import",
+        template_context={
+            "operation": operation.code,
+            "importer": str(user),
+            "seizures": len(seizures),
+            "lines": lines,
+            "countries": sorted(countries.items()),
+            "path": reverse("operation-detail", args=[operation.pk]),
+        },
+        key=f"seizure-import:{operation.pk}:{seizures[0].pk}",
     )

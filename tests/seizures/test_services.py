@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 from django.utils import timezone
 
@@ -313,6 +314,27 @@ def test_a_request_for_information_says_what_is_needed(world, file_seizure, comm
     assert [event.op for event in _events()] == ["add"]
 
 
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "seizures/services.py seizure_submit/_submit: only seizure_create checks that the administration takes "
+        "part in the operation; a draft written before its contact point withdrew from the operation is still "
+        "submitted (versioned, announced to the operation's thread) after the withdrawal"
+    ),
+)
+def test_an_administration_that_left_the_operation_no_longer_submits(world, joint, file_seizure):
+    draft = file_seizure(submit=False)
+    operations.participation_respond(
+        user=world.ncp_ng, participation=joint.participations.get(administration=world.nigeria), accept=False
+    )
+
+    with pytest.raises(PermissionDenied, match=re.escape(CANNOT_FILE)):
+        services.seizure_submit(user=world.officer_ng, seizure=draft)
+
+    assert _refreshed(draft).status == "draft"
+
+
 # --- Reference numbers -------------------------------------------------------------------------
 
 
@@ -402,6 +424,34 @@ def test_editing_a_validated_seizure_sends_it_back_to_the_coordinators(world, fi
         {"field": "status", "before": "validated", "after": "submitted"},
     ]
     assert selectors.validation_queue(user=world.coordinator, operation=seizure.operation).get() == seizure
+
+
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "seizures/services.py seizure_update: it validates the operation's template against the new uploads "
+        "only ({**data, 'attachments': attachments}), so when the operation requires photos an edit that adds "
+        "no new photo is refused with attachments/required_by_operation although the seizure already has one"
+    ),
+)
+def test_an_edit_keeps_the_photos_the_operation_requires(world, joint, filing):
+    operations.operation_update(user=world.coordinator, operation=joint, field_rules={"photos": "required"})
+    photo = SimpleUploadedFile("labels.png", PNG, content_type="image/png")
+    seizure = services.seizure_create(
+        user=world.officer_ng, operation=joint, data=filing(), submit=True, attachments=[photo]
+    )
+    assert seizure.attachments.count() == 1
+
+    _edit(seizure, world.officer_ng, narrative="Corrected narrative.")
+
+    assert _refreshed(seizure).narrative == "Corrected narrative."
 
 
 @pytest.mark.django_db
