@@ -72,6 +72,7 @@ from reference.models import CitesTerm
 
 from .choices import ActionTaken, Direction, Disposal, HandlingCode, PlaceFunction, RouteRole
 from .models import Seizure
+from .validation import CleanFiling
 
 PLATFORM = "platform"
 CITES = "cites"
@@ -114,8 +115,8 @@ TERM_HS_CODES = {
     "MEA": "020890",  # meat n.e.c.
     "FIN": "030571",  # shark fins
     "CAV": "160431",  # caviar
-    "BOD": "051199",
-    "DER": "051199",
+    "BOD": "051199",  # animal products n.e.c.
+    "DER": "3001",  # animal substances for therapeutic uses
     "UNS": "051199",
     "TIM": "4403",  # wood in the rough
     "LOG": "4403",
@@ -250,15 +251,21 @@ class ParsedFile:
     seizures: list[ParsedSeizure]
     errors: list[RowError]
 
-    @property
-    def lines(self) -> int:
-        return sum(len(seizure.line_rows) for seizure in self.seizures)
-
 
 @dataclass
 class ImportResult:
     seizures: list[Seizure]
     lines: int
+
+
+def share_references(clean: CleanFiling, known: dict[tuple[type, Any], models.Model]) -> CleanFiling:
+    """Point the filing at one instance per reference row (MEA, HS code, unit, country ...), so that the
+    validated filings of a large file take no more memory than its parsed rows."""
+    for item in (clean.header, *clean.lines, *clean.route):
+        for name, value in item.items():
+            if isinstance(value, models.Model):
+                item[name] = known.setdefault((type(value), value.pk), value)
+    return clean
 
 
 # --- Reading cells ------------------------------------------------------------------------------
@@ -302,7 +309,9 @@ def _xlsx_rows(content: bytes) -> Iterator[list[str]]:
     try:
         if not workbook.worksheets:
             return
-        for values in workbook.worksheets[0].iter_rows(values_only=True):
+        sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers leave a wrong size in the file; read every row there is
+        for values in sheet.iter_rows(values_only=True):
             yield [_cell(value) for value in values]
     finally:
         workbook.close()
@@ -344,7 +353,7 @@ def parse_decimal(raw: str) -> Decimal:
 
 def parse_count(raw: str) -> int:
     text = raw.replace(" ", "")
-    if not text.isdigit() or int(text) > MAX_COUNT:
+    if not re.fullmatch(r"[0-9]{1,10}", text) or int(text) > MAX_COUNT:
         raise ValueError(_("%(value)s is not a whole number of at most two billion.") % {"value": raw})
     return int(text)
 
@@ -652,10 +661,10 @@ class _CitesReader:
 
     def _occurred_at(self, seizure: ParsedSeizure, number: int, raw: str) -> datetime | None:
         """The file gives a year: the operation's start if it started that year, else 1 January, in its window."""
-        try:
-            year = parse_count(raw)
-        except ValueError:
-            year = 0
+        if not re.fullmatch(r"[0-9]{4}", raw):
+            seizure.fail(number, "occurred_at", _("%(value)s is not a year such as 2026.") % {"value": raw or "-"})
+            return None
+        year = int(raw)
         if not self.starts_at.year <= year <= self.ends_at.year:
             message = _("%(year)s is outside the operation's window, %(start)s to %(end)s.") % {
                 "year": raw or "-",
@@ -669,7 +678,9 @@ class _CitesReader:
     def _term(self, seizure: ParsedSeizure, number: int, raw: str, *, plant: bool) -> tuple[str, str]:
         """The CITES term code and the HS code it is filed under."""
         if not raw:
-            return "", DEFAULT_HS_CODE
+            seizure.fail(number, "lines.0.cites_term", _("Give the CITES term, such as TUS or tusks."))
+            seizure.unreadable.add("lines.0.hs_code")
+            return "", ""
         term = self.terms.get(raw.lower()) or self.terms.get(raw.lower().removesuffix("s"))
         if term is None:
             seizure.fail(

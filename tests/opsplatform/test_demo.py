@@ -7,6 +7,7 @@ from accounts.models import User
 from messaging.models import Document, Post, PostRecipient
 from operations.models import Operation
 from opsplatform.management.commands.seed_demo import DEMO_ACCOUNTS
+from seizures.models import Seizure
 
 
 @pytest.mark.django_db
@@ -39,3 +40,12 @@ def test_demo_seed_creates_logins_channel_and_operations_and_is_idempotent(capsy
     assert demeter.participations.filter(status="accepted").count() == 55
     assert demeter.participations.values("administration__country__rilo").distinct().count() >= 8
     assert Operation.objects.get(code="CITES-DAY-2026").status == "closed"
+
+    seizures = Seizure.objects.filter(operation=demeter)
+    assert seizures.count() == 120, "simulated once: the second run adds none"
+    assert "DEMETER-2026: 120 simulated seizures filed" in printed
+    assert "DEMETER-2026: 120 seizures already filed." in printed
+    assert seizures.filter(status="validated").count() == 72
+    assert seizures.filter(filed_by__username="officer.fr").count() >= 3
+    assert seizures.filter(filed_by__username="officer.ng").count() >= 3
+    assert seizures.values("country").distinct().count() >= 20

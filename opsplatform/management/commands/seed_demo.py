@@ -19,11 +19,14 @@ from messaging.models import Document, Post
 from operations import services as operation_services
 from operations.models import Operation
 from reference.models import Country, HsCode, Mea, Rilo
+from seizures.simulation import simulate_operation
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 DEMO_ACCOUNTS = DEMO_DIR / "accounts.json"
 DEMO_CHANNEL = DEMO_DIR / "channel.json"
 DEMO_OPERATIONS = DEMO_DIR / "operations.json"
+#: The active demo operation gets this many simulated seizures, filed by its participants.
+DEMO_SEIZURES = ("DEMETER-2026", 120)
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -73,6 +76,7 @@ class Command(BaseCommand):
             )
         self._seed_channel()
         self._seed_operations()
+        self._seed_seizures()
         self.stdout.write("\nDemo logins:\n")
         self.stdout.write(f"  {'role':<18} {'username':<14} password")
         for item in demo["users"]:
@@ -128,6 +132,23 @@ class Command(BaseCommand):
                 position="National contact point",
             )
         return administration
+
+    def _seed_seizures(self) -> None:
+        """Simulated seizures in the active demo operation, once: a second run finds them there."""
+        code, count = DEMO_SEIZURES
+        operation = Operation.objects.get(code=code)
+        existing = operation.seizures.count()
+        if existing:
+            self.stdout.write(f"\n{code}: {existing} seizures already filed.")
+            return
+        if not operation.accepts_reports:
+            self.stdout.write(f"\n{code} does not accept reports now: no seizures simulated.")
+            return
+        counts = simulate_operation(operation=operation, seizures=count)
+        self.stdout.write(
+            f"\n{code}: {counts['filed']} simulated seizures filed by {counts['administrations']} administrations; "
+            f"{counts['validated']} validated, {counts['info_requested']} sent back for information."
+        )
 
     def _seed_operations(self) -> None:
         demo = json.loads(DEMO_OPERATIONS.read_text(encoding="utf-8"))

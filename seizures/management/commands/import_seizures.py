@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
         except ValidationError as error:
-            messages = error.message_dict.get("file", []) if hasattr(error, "error_dict") else error.messages
+            messages = error.messages
             for message in messages:
                 self.stderr.write(message)
             raise CommandError(f"Nothing imported: {len(messages)} errors in {path.name}.") from None
