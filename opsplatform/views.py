@@ -8,9 +8,9 @@ from accounts import selectors as account_selectors
 from accounts.choices import Role
 from accounts.models import User
 from operations import selectors as operation_selectors
-from seizures import selectors as seizure_selectors
 from operations.choices import OperationStatus
 from reference import selectors as reference_selectors
+from seizures import selectors as seizure_selectors
 
 
 @login_required

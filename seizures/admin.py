@@ -6,14 +6,14 @@ from .models import CommodityLine, RouteLeg, Seizure
 class CommodityLineInline(admin.TabularInline):
     model = CommodityLine
     extra = 0
-    fields = ["position", "mea", "hs_code", "description", "quantity", "unit", "kg", "m3", "pieces"]
+    fields = ("position", "mea", "hs_code", "description", "quantity", "unit", "kg", "m3", "pieces")
     readonly_fields = fields
 
 
 class RouteLegInline(admin.TabularInline):
     model = RouteLeg
     extra = 0
-    fields = ["position", "role", "country", "place_port", "place_name"]
+    fields = ("position", "role", "country", "place_port", "place_name")
     readonly_fields = fields
 
 

@@ -18,7 +18,10 @@ class SeizureFilterSet(django_filters.FilterSet):
         queryset=Country.objects.all(), label=_("reporting country"), empty_label=_("Any")
     )
     route_country = django_filters.ModelChoiceFilter(
-        queryset=Country.objects.all(), field_name="route__country", label=_("country on the route"), empty_label=_("Any")
+        queryset=Country.objects.all(),
+        field_name="route__country",
+        label=_("country on the route"),
+        empty_label=_("Any"),
     )
     route_role = django_filters.ChoiceFilter(choices=RouteRole.choices, label=_("as route role"), empty_label=_("Any"))
     mea = django_filters.ModelChoiceFilter(
@@ -27,7 +30,12 @@ class SeizureFilterSet(django_filters.FilterSet):
     hs_code = django_filters.CharFilter(label=_("HS code starts with"), max_length=10)
     occurred_after = django_filters.IsoDateTimeFilter(label=_("seized on or after"))
     occurred_before = django_filters.IsoDateTimeFilter(label=_("seized on or before"))
-    flagged = django_filters.BooleanFilter(label=_("flagged for the V-OCU"))
+    flagged = django_filters.TypedChoiceFilter(
+        choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        empty_value=None,
+        label=_("flagged for the V-OCU"),
+    )
     transport_mode = django_filters.ChoiceFilter(
         choices=TransportMode.choices, label=_("transport mode"), empty_label=_("Any")
     )

@@ -25,7 +25,7 @@ from reference.choices import Topic
 
 from . import selectors
 from .choices import Finding, SeizureStatus
-from .imports import ImportResult, ParsedFile, RowError, parse
+from .imports import ImportResult, ParsedFile, RowError, parse, share_references
 from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
 from .validation import CleanFiling, FilingValidator
 
@@ -188,8 +188,10 @@ def _check_can_file(user: User, operation: Operation) -> None:
         raise PermissionDenied(_("Only officers of an administration taking part in this operation can file in it."))
 
 
-def _validate(operation: Operation, administration: Administration, data: dict[str, Any]) -> CleanFiling:
-    return FilingValidator(operation=operation, administration=administration, data=data).clean()
+def _validate(
+    operation: Operation, administration: Administration, data: dict[str, Any], seizure: Seizure | None = None
+) -> CleanFiling:
+    return FilingValidator(operation=operation, administration=administration, data=data, seizure=seizure).clean()
 
 
 @transaction.atomic
@@ -249,7 +251,11 @@ def seizure_update(
     if seizure.status not in EDITABLE:
         raise field_error("status", _("A withdrawn seizure can no longer be changed."), "withdrawn")
     parties = data.get("parties") is not None
-    clean = _validate(seizure.operation, seizure.administration, {**data, "attachments": attachments})
+    kept = list(seizure.attachments.all())
+    clean = _validate(
+        seizure.operation, seizure.administration, {**data, "attachments": [*kept, *attachments]}, seizure
+    )
+    partners = _shipment_partners(seizure)
     if seizure.status == SeizureStatus.VALIDATED:
         seizure.status = SeizureStatus.SUBMITTED
         seizure.validated_at = None
@@ -258,6 +264,7 @@ def seizure_update(
     if seizure.status == SeizureStatus.DRAFT:
         return seizure
     _link_shipment(seizure)
+    _refresh_partners(seizure, partners)
     _record_scope(seizure)
     _new_version(seizure, user, "update", comment)
     _emit(seizure, "update")
@@ -270,6 +277,7 @@ def seizure_submit(*, user: User, seizure: Seizure) -> Seizure:
     seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
     if not selectors.can_edit(user=user, seizure=seizure):
         raise PermissionDenied(_("Only the reporting administration can submit this seizure."))
+    _check_can_file(user, seizure.operation)
     return _submit(user, seizure, announce=True)
 
 
@@ -363,7 +371,9 @@ def seizure_withdraw(*, user: User, seizure: Seizure, reason: str = "") -> Seizu
     published = seizure.status != SeizureStatus.DRAFT
     seizure.status = SeizureStatus.WITHDRAWN
     seizure.save(update_fields=["status", "updated_at"])
+    partners = _shipment_partners(seizure)
     _unlink_shipment(seizure)
+    _refresh_partners(seizure, partners)
     operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
     if published:
         _new_version(seizure, user, "withdraw", reason)
@@ -413,7 +423,7 @@ def _link_shipment(seizure: Seizure) -> None:
             Seizure.objects.filter(
                 operation_id=seizure.operation_id, shipment_keys__kind=kind, shipment_keys__value=value
             )
-            .exclude(pk=seizure.pk)
+            .exclude(administration_id=seizure.administration_id)
             .exclude(status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
         )
     findings = [item for item in seizure.findings if item.get("code") != Finding.SAME_SHIPMENT]
@@ -437,6 +447,29 @@ def _link_shipment(seizure: Seizure) -> None:
     findings.append({"code": Finding.SAME_SHIPMENT, "field": "containers", "detail": ", ".join(references)})
     seizure.findings, seizure.flagged = findings, True
     Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=True)
+
+
+def _shipment_partners(seizure: Seizure) -> list[int]:
+    """The other live seizures of the operation that share a container or transport document with this one."""
+    keys = list(ShipmentKey.objects.filter(seizure=seizure).values_list("kind", "value"))
+    if not keys:
+        return []
+    shared = Q()
+    for kind, value in keys:
+        shared |= Q(shipment_keys__kind=kind, shipment_keys__value=value)
+    return list(
+        Seizure.objects.filter(shared, operation_id=seizure.operation_id)
+        .exclude(pk=seizure.pk)
+        .exclude(status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
+def _refresh_partners(seizure: Seizure, partners: list[int]) -> None:
+    """Links and flags of former partners follow when a seizure changes its keys or is withdrawn."""
+    for partner in Seizure.objects.filter(pk__in=partners).exclude(pk=seizure.pk).order_by("pk"):
+        _link_shipment(partner)
 
 
 def _unlink_shipment(seizure: Seizure) -> None:
@@ -600,6 +633,7 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
         participants.setdefault(participation.administration.country_id or "", participation.administration)
     errors: list[RowError] = list(parsed.errors)
     filings: list[tuple[Administration, CleanFiling]] = []
+    references: dict[tuple[type, Any], Any] = {}
     lines = 0
     pending = parsed.seizures
     parsed.seizures = []
@@ -622,7 +656,7 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
             errors += seizure.row_errors(error)
             continue
         if not errors:
-            filings.append((reporter, clean))
+            filings.append((reporter, share_references(clean, references)))
             lines += len(clean.lines)
     if not errors and not filings:
         errors.append(RowError(0, "", _("The file has a header but no rows.")))

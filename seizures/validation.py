@@ -25,7 +25,7 @@ from reference.models import CitesTerm, Country, HsCode, Mea, MeaHsLink, OdsSubs
 from reference.normalise import normalise_quantity
 
 from .choices import Finding, RouteRole, SeizureStatus
-from .models import CommodityLine
+from .models import CommodityLine, Seizure
 
 #: Above this many tonnes a single line is flagged whatever the history says (DEMETER IV's slag was ~180,000 t).
 ABSOLUTE_UNUSUAL_TONNES = Decimal(50_000)
@@ -98,7 +98,11 @@ def normalise_identifier(raw: str) -> str:
 
 
 def _lookup(model: type, code: str) -> Any:
-    return model.objects.filter(pk=code).first() if code else None  # type: ignore[attr-defined]
+    """A code list entry by its code, exactly or else ignoring case (``hfc-134A`` is ``HFC-134a``)."""
+    if not code:
+        return None
+    manager = model.objects  # type: ignore[attr-defined]
+    return manager.filter(pk=code).first() or manager.filter(pk__iexact=code).first()
 
 
 def resolve_port(code: str) -> Port | None:
@@ -116,8 +120,16 @@ def resolve_port(code: str) -> Port | None:
 class FilingValidator:
     """Validates one filing for one administration in one operation."""
 
-    def __init__(self, *, operation: Operation, administration: Administration, data: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        operation: Operation,
+        administration: Administration,
+        data: dict[str, Any],
+        seizure: Seizure | None = None,
+    ) -> None:
         self.operation = operation
+        self.seizure_id = seizure.pk if seizure is not None else None
         self.administration = administration
         self.data = data
         self.errors = Errors()
@@ -277,6 +289,8 @@ class FilingValidator:
         for template_field in sorted(self.required):
             if template_field == "parties" and self.data.get("parties") is None:
                 continue  # an update that leaves the parties as they are
+            if template_field == "reasons" and not self._has_waste():
+                continue  # Basel Article 9 reasons concern waste only
             names = TEMPLATE_FIELD_MAP.get(template_field, [])
             if names and not any(values.get(name) for name in names):
                 self.errors.add(names[0], _("This operation requires this field."), "required_by_operation")
@@ -334,7 +348,7 @@ class FilingValidator:
             errors.add(prefix + "unit", _("Unknown unit %(code)s.") % {"code": unit_code}, "unknown")
         line["unit"] = unit
         line["waste_code"] = self._code(prefix + "waste_code", WasteCode, raw.get("waste_code"), upper=True)
-        line["ods_substance"] = self._code(prefix + "ods_substance", OdsSubstance, raw.get("ods_substance"), upper=True)
+        line["ods_substance"] = self._code(prefix + "ods_substance", OdsSubstance, raw.get("ods_substance"))
         line["cites_term"] = self._code(prefix + "cites_term", CitesTerm, raw.get("cites_term"), upper=True)
         for name in ("species", "cites_appendix", "disposal"):
             line[name] = (raw.get(name) or "").strip()
@@ -475,11 +489,12 @@ class FilingValidator:
         if kg / 1000 > ABSOLUTE_UNUSUAL_TONNES:
             self._finding(Finding.QUANTITY_UNUSUAL, field_name, f"{kg / 1000:.0f} t")
             return
-        history = (
-            CommodityLine.objects.filter(hs_code__code__startswith=hs.code[:4], kg__isnull=False)
-            .exclude(seizure__status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
-            .aggregate(average=Avg("kg"), count=Count("id"))
+        lines = CommodityLine.objects.filter(hs_code__code__startswith=hs.code[:4], kg__isnull=False).exclude(
+            seizure__status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN]
         )
+        if self.seizure_id is not None:
+            lines = lines.exclude(seizure_id=self.seizure_id)
+        history = lines.aggregate(average=Avg("kg"), count=Count("id"))
         if history["count"] >= UNUSUAL_MIN_HISTORY and history["average"]:
             average = Decimal(history["average"])
             if kg > average * UNUSUAL_FACTOR:

@@ -13,7 +13,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
-    """``lines.1.hs_code`` becomes ``{"lines": [{}, {"hs_code": [...]}]}``, the shape DRF gives nested input.
+    """``lines.1.hs_code`` becomes ``{"lines": {"1": {"hs_code": [...]}}}``, the shape DRF gives nested input.
 
     An error about a whole list whose items also have errors moves to ``non_field_errors``.
     """
@@ -21,10 +21,8 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     for name, messages in flat.items():
         parts = name.split(".")
         if len(parts) == 3 and parts[1].isdigit():
-            items = nested.setdefault(parts[0], [])
-            index = int(parts[1])
-            items.extend({} for _ in range(index + 1 - len(items)))
-            items[index].setdefault(parts[2], []).extend(messages)
+            items = nested.setdefault(parts[0], {})
+            items.setdefault(str(int(parts[1])), {}).setdefault(parts[2], []).extend(messages)
     for name, messages in flat.items():
         if len(name.split(".")) == 3:
             continue

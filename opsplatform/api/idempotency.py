@@ -89,7 +89,10 @@ def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyRecord |
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
-    """Decorate a DRF view's ``create`` (or any POST handler) to honour ``Idempotency-Key``."""
+    """Decorate a DRF view's ``create`` (or any POST handler) to honour ``Idempotency-Key``.
+
+    A view may define ``idempotent_replay(request, body) -> body`` to account for, or withhold, what a
+    replayed answer shows again (the seizure API logs the parties it shows, as on any other read)."""
 
     @functools.wraps(view_method)
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -101,6 +104,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         record, refusal = _claim(request, key, request_digest(request))
         if refusal is not None:
+            replayed = getattr(self, "idempotent_replay", None)
+            if replayed is not None and refusal.get("Idempotent-Replayed") == "true":
+                refusal.data = replayed(request, refusal.data)
             return refusal
         assert record is not None
         try:

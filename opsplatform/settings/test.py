@@ -24,7 +24,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # and it finds the test database by its TEST name, so that name is always spelled out.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # One file per test run (inherited by the live server's child process), so runs side by side never collide.
-    os.environ.setdefault("OPS_TEST_DB_FILE", str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"))  # noqa: F405
+    os.environ.setdefault("OPS_TEST_DB_FILE", str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3"))
     DATABASES["default"]["TEST"] = {"NAME": os.environ["OPS_TEST_DB_FILE"]}  # noqa: F405
 else:
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}"}  # noqa: F405

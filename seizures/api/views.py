@@ -79,6 +79,17 @@ class SeizureViewSet(
         seizure = services.seizure_create(user=_user(request), operation=operation, data=data, submit=submit)
         return self._answer(seizure, status.HTTP_201_CREATED)
 
+    def idempotent_replay(self, request: Request, body: Any) -> Any:
+        """A replayed filing shows parties only to whom may still see them, and logs the read."""
+        if not isinstance(body, dict) or not body.get("parties") or not isinstance(body.get("id"), int):
+            return body
+        user = _user(request)
+        seizure = selectors.seizure_list(user=user).filter(pk=body["id"]).first()
+        if seizure is None:
+            return {**body, "parties": []}
+        shown = {party.pk for party in selectors.party_list(user=user, seizure=seizure, channel="api")}
+        return {**body, "parties": [party for party in body["parties"] if party.get("id") in shown]}
+
     @extend_schema(request=serializers.SeizureWriteSerializer, responses=serializers.SeizureSerializer)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         seizure = self.get_object()

@@ -65,7 +65,7 @@ def filing():
 
 
 @pytest.fixture
-def file_seizure(joint, world, filing):
+def file_seizure(joint, world, filing):  # noqa: F811
     """File through the service; submitted unless told otherwise."""
 
     def make(user=None, operation=None, submit=True, **overrides):

@@ -40,7 +40,13 @@ DETAIL_ENDPOINTS = [
 ]
 
 #: Lines that differ from the default filing's waste lines in MEA, HS code or how usual they are.
-OZONE_LINE = {"mea": "MONTREAL", "hs_code": "2903.71", "description": "HCFC-22 cylinders", "quantity": "300", "unit": "KGM"}
+OZONE_LINE = {
+    "mea": "MONTREAL",
+    "hs_code": "2903.71",
+    "description": "HCFC-22 cylinders",
+    "quantity": "300",
+    "unit": "KGM",
+}
 PLASTIC_LINE = {"mea": "BASEL", "hs_code": "3915.10", "description": "Plastic scrap", "quantity": "8", "unit": "TNE"}
 TYRE_LINE = {"mea": "BASEL", "hs_code": "4011.20", "description": "Tyres for lorries", "quantity": "3", "unit": "TNE"}
 #: Filed second in a pair, so that it shares no container or bill of lading with the first.
@@ -120,7 +126,9 @@ def test_anonymous_callers_get_401_and_change_nothing(client_for, file_seizure, 
     "name", ["officer_gh", "ncp_gh", "officer_sn", "officer_fr", "other_coordinator", "office_colleague"]
 )
 @pytest.mark.parametrize(("method", "path"), DETAIL_ENDPOINTS)
-def test_outsiders_get_exactly_the_404_of_a_missing_seizure(world, file_seizure, filing, client_for, name, method, path):
+def test_outsiders_get_exactly_the_404_of_a_missing_seizure(
+    world, file_seizure, filing, client_for, name, method, path
+):
     seizure = file_seizure()
     client = client_for(getattr(world, name))
     body = {**_jsonable(filing(narrative="Hijacked")), "comment": "Why?"}
@@ -382,15 +390,19 @@ _DELETE = object()
     [
         (
             _set("lines.1.hs_code", "9999.99"),
-            {"lines": [{}, {"hs_code": ["999999 is not a heading or subheading of HS 2022."]}]},
+            {"lines": {"1": {"hs_code": ["999999 is not a heading or subheading of HS 2022."]}}},
         ),
         (
             _set("lines.1.hs_code", "84-18"),
-            {"lines": [{}, {"hs_code": ["An HS code has 4 or 6 digits, optionally followed by 2 to 4 national digits."]}]},
+            {
+                "lines": {
+                    "1": {"hs_code": ["An HS code has 4 or 6 digits, optionally followed by 2 to 4 national digits."]},
+                }
+            },
         ),
-        (_set("lines.1.mea", "KYOTO"), {"lines": [{}, {"mea": ["Unknown MEA KYOTO."]}]}),
-        (_set("lines.1.quantity", "0"), {"lines": [{}, {"quantity": ["The quantity must be greater than zero."]}]}),
-        (_set("lines.1.unit", "XYZ"), {"lines": [{}, {"unit": ["Unknown unit XYZ."]}]}),
+        (_set("lines.1.mea", "KYOTO"), {"lines": {"1": {"mea": ["Unknown MEA KYOTO."]}}}),
+        (_set("lines.1.quantity", "0"), {"lines": {"1": {"quantity": ["The quantity must be greater than zero."]}}}),
+        (_set("lines.1.unit", "XYZ"), {"lines": {"1": {"unit": ["Unknown unit XYZ."]}}}),
         (_set("lines.1.quantity", "lots"), {"lines": {"1": {"quantity": ["A valid number is required."]}}}),
         (
             _set("lines", []),
@@ -402,9 +414,9 @@ _DELETE = object()
         (_set("lines", _DELETE), {"lines": ["This field is required."]}),
         (
             _set("route.2.country", "GH"),
-            {"route": [{}, {}, {"country": ["The country of discovery is the reporting country (NG)."]}]},
+            {"route": {"2": {"country": ["The country of discovery is the reporting country (NG)."]}}},
         ),
-        (_set("route.1.country", "ZZ"), {"route": [{}, {"country": ["Unknown country code ZZ."]}]}),
+        (_set("route.1.country", "ZZ"), {"route": {"1": {"country": ["Unknown country code ZZ."]}}}),
         (_set("route.0.role", "somewhere"), {"route": {"0": {"role": ['"somewhere" is not a valid choice.']}}}),
         (
             _set("route.2.role", "destination"),
@@ -416,7 +428,11 @@ _DELETE = object()
         ),
         (
             _set("containers", ["CSQU305438"]),
-            {"containers": ["CSQU305438: A container number has four letters and seven digits, such as CSQU 305438 3."]},
+            {
+                "containers": [
+                    "CSQU305438: A container number has four letters and seven digits, such as CSQU 305438 3."
+                ]
+            },
         ),
         (_set("place_port", "NGXXX"), {"place_port": ["No port or airport has the code NGXXX."]}),
         (_set("place_port", "GHTEM"), {"place_port": ["The place of seizure must be in your country (NG)."]}),
@@ -427,14 +443,14 @@ _DELETE = object()
         (
             _set("parties.0.date_of_birth", "1970-01-01"),
             {
-                "parties": [
-                    {
+                "parties": {
+                    "0": {
                         "kind": [
                             "A company has a registration number, not a date of birth, "
                             "nationality or identity document."
                         ]
                     }
-                ]
+                }
             },
         ),
     ],
@@ -486,19 +502,13 @@ def test_every_problem_is_named_in_one_answer(world, joint, filing, client_for):
 
     assert response.status_code == 400
     assert response.json() == {
-        "lines": [{}, {"hs_code": ["999999 is not a heading or subheading of HS 2022."]}],
-        "route": [{}, {}, {"country": ["The country of discovery is the reporting country (NG)."]}],
+        "lines": {"1": {"hs_code": ["999999 is not a heading or subheading of HS 2022."]}},
+        "route": {"2": {"country": ["The country of discovery is the reporting country (NG)."]}},
         "containers": ["CSQU3054384: The container number check digit is wrong (expected 3, given 4)."],
     }
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="DRF 3.18 (LIST_SERIALIZER_ERRORS_AS_DICT defaults to True) reports errors in list items as a dict "
-    'keyed by index, {"lines": {"1": {...}}}, while opsplatform.api.exceptions._nest turns service errors into a '
-    'list, {"lines": [{}, {...}]}: one field answers in two shapes depending on which layer refused it',
-)
 def test_domain_errors_on_list_items_take_the_shape_drf_gives_shape_errors(world, joint, filing, client_for):
     shape = _payload(filing, joint)
     shape["lines"][1]["quantity"] = "lots"
@@ -590,7 +600,9 @@ def test_a_colleague_of_the_same_administration_may_patch(world, file_seizure, c
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", ["coordinator", "secretariat", "analyst_ng", "observer_ng", "officer_gh"])
 @pytest.mark.parametrize("method", ["put", "patch"])
-def test_who_sees_but_did_not_report_cannot_change_it(world, file_seizure, filing, client_for, ghana_joins, name, method):
+def test_who_sees_but_did_not_report_cannot_change_it(
+    world, file_seizure, filing, client_for, ghana_joins, name, method
+):
     seizure = file_seizure()
     payload = _jsonable(filing(narrative="Hijacked"))
 
@@ -610,7 +622,7 @@ def test_bad_input_on_update_is_a_400_naming_the_item(world, file_seizure, clien
     response = client_for(world.officer_ng).patch(f"{URL}{seizure.pk}/", {"lines": lines}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == {"lines": [{}, {"hs_code": ["0000 is not a heading or subheading of HS 2022."]}]}
+    assert response.json() == {"lines": {"1": {"hs_code": ["0000 is not a heading or subheading of HS 2022."]}}}
     seizure.refresh_from_db()
     assert seizure.version == 1
 
@@ -862,10 +874,16 @@ def _at_run_time(values):
         ({"submit": False}, {}, {"status": "draft"}),
         ({}, {"submit": False}, {"status": "submitted"}),
         ({}, {"route": [{"role": "discovery", "country": "NG"}]}, {"route_country": "ES"}),
-        ({}, {"route": [{"role": "origin", "country": "IT"}, {"role": "discovery", "country": "NG"}]},
-         {"route_role": "transit"}),  # fmt: skip
-        ({}, {"route": [{"role": "origin", "country": "ES"}, {"role": "discovery", "country": "NG"}]},
-         {"route_country": "ES", "route_role": "transit"}),  # fmt: skip
+        (
+            {},
+            {"route": [{"role": "origin", "country": "IT"}, {"role": "discovery", "country": "NG"}]},
+            {"route_role": "transit"},
+        ),
+        (
+            {},
+            {"route": [{"role": "origin", "country": "ES"}, {"role": "discovery", "country": "NG"}]},
+            {"route_country": "ES", "route_role": "transit"},
+        ),
         ({"lines": [OZONE_LINE], "reasons": []}, {}, {"mea": "MONTREAL"}),
         ({}, {"lines": [OZONE_LINE], "reasons": []}, {"mea": "BASEL"}),
         ({}, {"lines": [PLASTIC_LINE]}, {"hs_code": "8549"}),
@@ -955,19 +973,8 @@ def test_filters_never_widen_what_a_user_sees(world, file_seizure, client_for):
         {"occurred_before": "2026-13-01"},
         {"transport_mode": "0"},
         {"q": "x" * 101},
-        pytest.param(
-            {"flagged": "maybe"},
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="SeizureFilterSet.flagged is django_filters.BooleanFilter with Django's NullBooleanSelect: "
-                "any value other than true/false/True/False/2/3 (e.g. 'maybe', 'yes', '1', '0') becomes None "
-                "and the filter is silently ignored instead of answering 400",
-            ),
-        ),
-        pytest.param(
-            {"flagged": "1"},
-            marks=pytest.mark.xfail(strict=True, reason="flagged=1 is silently ignored, as above"),
-        ),
+        {"flagged": "maybe"},
+        {"flagged": "1"},
     ],
 )
 def test_a_bad_filter_is_a_400_naming_it(world, file_seizure, client_for, query):
@@ -1022,13 +1029,6 @@ def test_the_schema_describes_every_seizure_endpoint(officer_client):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="drf-spectacular warns about the seizures API: SeizureFilterSet's route_country and mea "
-    "(ModelChoiceFilter not on a model field: 'Unable to guess choice types ... Defaulting to string'), "
-    "and enum name collisions for 'role' (RouteRole vs PartyRole -> Role360Enum) and 'status' "
-    "(SeizureStatus -> Status155Enum) missing from SPECTACULAR_SETTINGS['ENUM_NAME_OVERRIDES']",
-)
 def test_the_seizure_endpoints_add_no_schema_warnings(officer_client):
     schema, problems = _schema_problems(officer_client)
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
@@ -215,6 +216,24 @@ def test_a_withdrawn_seizure_can_no_longer_be_changed(world, file_seizure):
     assert _codes(error.value) == {"status": ["withdrawn"]}
 
 
+@pytest.mark.django_db
+def test_a_draft_is_not_submitted_once_reporting_has_closed(world, joint, file_seizure):
+    draft = file_seizure(submit=False)
+    closed = operations.operation_transition(user=world.coordinator, operation=joint, action="close")
+
+    with time_machine.travel(closed.reporting_closes_at + timedelta(seconds=1), tick=False):
+        with pytest.raises(ValidationError) as error:
+            services.seizure_submit(user=world.officer_ng, seizure=draft)
+        services.seizure_withdraw(user=world.officer_ng, seizure=draft)
+
+    assert error.value.message_dict == {
+        "operation": ["Operation DEMETER-2026 does not accept seizure reports now: it is closed."]
+    }
+    assert _codes(error.value) == {"operation": ["not_accepting"]}
+    assert _refreshed(draft).status == "withdrawn"
+    assert _events() == []
+
+
 # --- Who may do what ---------------------------------------------------------------------------
 
 
@@ -251,9 +270,7 @@ def test_the_national_contact_point_files_too(world, file_seizure):
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["officer_gh", "coordinator", "secretariat", "observer_ng", "analyst_ng"])
 @pytest.mark.parametrize("action", ["update", "submit", "withdraw"])
-def test_only_the_reporting_administration_edits_submits_and_withdraws(
-    world, file_seizure, ghana_joins, who, action
-):
+def test_only_the_reporting_administration_edits_submits_and_withdraws(world, file_seizure, ghana_joins, who, action):
     seizure = file_seizure(submit=False)
     user = getattr(world, who)
     attempts = {
@@ -291,11 +308,13 @@ def test_only_the_operation_coordinators_review(world, file_seizure, who, action
     seizure = file_seizure()
     user = getattr(world, who)
 
+    attempts = {
+        "validate": lambda: services.seizure_validate(user=user, seizure=seizure),
+        "request_info": lambda: services.seizure_request_info(user=user, seizure=seizure, comment="Which batteries?"),
+    }
+
     with pytest.raises(PermissionDenied, match=re.escape(NOT_REVIEWER)):
-        if action == "validate":
-            services.seizure_validate(user=user, seizure=seizure)
-        else:
-            services.seizure_request_info(user=user, seizure=seizure, comment="Which batteries?")
+        attempts[action]()
 
     assert _refreshed(seizure).status == "submitted"
 
@@ -315,14 +334,6 @@ def test_a_request_for_information_says_what_is_needed(world, file_seizure, comm
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "seizures/services.py seizure_submit/_submit: only seizure_create checks that the administration takes "
-        "part in the operation; a draft written before its contact point withdrew from the operation is still "
-        "submitted (versioned, announced to the operation's thread) after the withdrawal"
-    ),
-)
 def test_an_administration_that_left_the_operation_no_longer_submits(world, joint, file_seizure):
     draft = file_seizure(submit=False)
     operations.participation_respond(
@@ -384,7 +395,13 @@ def test_submission_makes_version_one_and_validation_version_two(world, file_sei
     services.seizure_validate(user=world.coordinator, seizure=seizure)
 
     v1, v2 = _versions(seizure)
-    assert (v1.number, v1.action, v1.status, v1.changed_by, v1.changes) == (1, "submit", "submitted", world.officer_ng, [])
+    assert (v1.number, v1.action, v1.status, v1.changed_by, v1.changes) == (
+        1,
+        "submit",
+        "submitted",
+        world.officer_ng,
+        [],
+    )
     assert (v2.number, v2.action, v2.status, v2.changed_by) == (2, "validate", "validated", world.coordinator)
     assert v2.changes == [{"field": "status", "before": "submitted", "after": "validated"}]
     assert [version.number for version in selectors.seizure_versions(seizure=seizure)] == [2, 1]
@@ -433,14 +450,6 @@ PNG = (
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "seizures/services.py seizure_update: it validates the operation's template against the new uploads "
-        "only ({**data, 'attachments': attachments}), so when the operation requires photos an edit that adds "
-        "no new photo is refused with attachments/required_by_operation although the seizure already has one"
-    ),
-)
 def test_an_edit_keeps_the_photos_the_operation_requires(world, joint, filing):
     operations.operation_update(user=world.coordinator, operation=joint, field_rules={"photos": "required"})
     photo = SimpleUploadedFile("labels.png", PNG, content_type="image/png")
@@ -702,14 +711,6 @@ def test_withdrawing_one_report_dissolves_the_case(world, joint, filing, file_se
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "seizures/services.py seizure_withdraw/_unlink_shipment: withdrawing the first report of a shipment "
-        "dissolves the case but leaves the other report flagged with a 'same_shipment' finding that names "
-        "the withdrawn report; only a later edit or submission of that other report clears it"
-    ),
-)
 def test_withdrawing_the_first_report_clears_the_flag_on_the_other(world, joint, filing, file_seizure, ghana_joins):
     nigerian = file_seizure()
     ghanaian = services.seizure_create(user=world.officer_gh, operation=joint, data=_ghana_filing(filing), submit=True)
@@ -723,15 +724,6 @@ def test_withdrawing_the_first_report_clears_the_flag_on_the_other(world, joint,
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "seizures/services.py _link_shipment: it links every submitted seizure of the operation sharing a "
-        "container or bill of lading, including the same administration's own earlier report, so two Nigerian "
-        "messages (e.g. two loads found in one container) become one case counted once, and the second is "
-        "flagged 'Reported by another administration too' although no other administration reported it"
-    ),
-)
 def test_one_administration_reporting_one_container_twice_is_not_a_shared_case(file_seizure):
     first = file_seizure()
 

@@ -267,7 +267,13 @@ def test_a_unit_of_length_fits_only_goods_measured_by_length(filing, reject, fil
         ]
     }
     timber = _cites_line(
-        hs_code="440349", description="Afrormosia logs", species="Pericopsis elata", quantity=Decimal("40"), unit="MTR", cites_term="TIM", live_count=None
+        hs_code="440349",
+        description="Afrormosia logs",
+        species="Pericopsis elata",
+        quantity=Decimal("40"),
+        unit="MTR",
+        cites_term="TIM",
+        live_count=None,
     )
     assert file_seizure(lines=[timber], reasons=[]).status == "submitted"
 
@@ -322,9 +328,7 @@ def test_the_country_of_discovery_is_the_reporting_country(filing, reject):
     errors = reject(route=_changed(filing()["route"], 2, country="GH"))
 
     assert errors == {
-        "route.2.country": [
-            ("discovery_not_reporter", "The country of discovery is the reporting country (NG).")
-        ]
+        "route.2.country": [("discovery_not_reporter", "The country of discovery is the reporting country (NG).")]
     }
 
 
@@ -383,9 +387,7 @@ def test_a_malformed_container_number_is_refused(reject):
 def test_an_imo_number_with_a_wrong_check_digit_is_refused(reject):
     errors = reject(vessel_imo="9321484")
 
-    assert errors == {
-        "vessel_imo": [("invalid_imo", "The IMO number check digit is wrong (expected 3, given 4).")]
-    }
+    assert errors == {"vessel_imo": [("invalid_imo", "The IMO number check digit is wrong (expected 3, given 4).")]}
 
 
 @pytest.mark.django_db
@@ -484,9 +486,7 @@ def test_survivors_cannot_outnumber_the_live_animals(reject):
     errors = reject(lines=[_cites_line(live_count=5, surviving_count=6)], reasons=[])
 
     assert errors == {
-        "lines.0.surviving_count": [
-            ("too_many_survivors", "Survivors cannot outnumber the animals alive at seizure.")
-        ]
+        "lines.0.surviving_count": [("too_many_survivors", "Survivors cannot outnumber the animals alive at seizure.")]
     }
 
 
@@ -532,7 +532,12 @@ def test_a_company_has_no_date_of_birth(reject):
 
 @pytest.mark.django_db
 def test_a_date_of_birth_is_in_the_past(reject):
-    person = {"kind": "person", "role": "suspect", "name": "John Doe", "date_of_birth": timezone.now().date() + timedelta(days=1)}
+    person = {
+        "kind": "person",
+        "role": "suspect",
+        "name": "John Doe",
+        "date_of_birth": timezone.now().date() + timedelta(days=1),
+    }
 
     errors = reject(parties=[person])
 
@@ -668,6 +673,21 @@ def test_a_heavy_line_is_not_flagged_without_five_earlier_lines_of_its_heading(f
 
 
 @pytest.mark.django_db
+def test_an_edit_keeps_the_unusual_quantity_flag(world, file_seizure):
+    _file_history(file_seizure, 5)
+    seizure = file_seizure(lines=[_waste_line(quantity=Decimal("300"))], containers=[], transport_document="")
+    assert _findings(seizure)[0] is True
+    data = services.seizure_as_filing(seizure, with_parties=False)
+
+    services.seizure_update(user=world.officer_ng, seizure=seizure, data={**data, "narrative": "Batteries, 300 t."})
+
+    assert _findings(seizure) == (
+        True,
+        [{"code": "quantity_unusual", "field": "lines.0.quantity", "detail": "300000 kg / 12500 kg"}],
+    )
+
+
+@pytest.mark.django_db
 def test_drafts_do_not_count_in_the_usual_weight(file_seizure):
     for _number in range(5):
         file_seizure(submit=False, lines=[_waste_line()], containers=[], transport_document="")
@@ -705,7 +725,9 @@ def test_odp_and_co2_equivalent_tonnes_follow_the_substance(file_seizure, substa
     substance = OdsSubstance.objects.get(code=substance_code)
     quantity = Decimal("1360")
 
-    seizure = file_seizure(lines=[_waste_line(), _ods_line(hs_code=hs_code, quantity=quantity, ods_substance=substance_code)])
+    seizure = file_seizure(
+        lines=[_waste_line(), _ods_line(hs_code=hs_code, quantity=quantity, ods_substance=substance_code)]
+    )
 
     line = _lines(seizure)[1]
     tonnes = quantity / 1000
@@ -740,9 +762,7 @@ def test_every_problem_is_reported_at_once(filing, reject):
 
     assert errors == {
         "lines.1.hs_code": [("unknown_hs", "999999 is not a heading or subheading of HS 2022.")],
-        "route.2.country": [
-            ("discovery_not_reporter", "The country of discovery is the reporting country (NG).")
-        ],
+        "route.2.country": [("discovery_not_reporter", "The country of discovery is the reporting country (NG).")],
         "containers": [
             ("invalid_container", "CSQU3054384: The container number check digit is wrong (expected 3, given 4).")
         ],

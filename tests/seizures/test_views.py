@@ -187,9 +187,7 @@ def test_request_info_needs_a_comment_and_reaches_the_reporter(page_for, client,
     services.seizure_submit(user=world.officer_ng, seizure=seizure)
 
 
-def test_photos_are_uploaded_with_the_long_form_and_served_to_those_who_see_the_seizure(
-    page_for, client, world, joint
-):
+def test_photos_are_uploaded_with_the_long_form_and_served_to_those_who_see_the_seizure(page_for, client, world, joint):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     png = (
