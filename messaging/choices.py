@@ -45,3 +45,4 @@ class NotificationKind(models.TextChoices):
     DOCUMENT = "document", _("New library documents")
     SEIZURE = "seizure", _("New seizures in my operations")
     FEEDBACK_DUE = "feedback_due", _("Feedback due")
+    REPORT = "report", _("Reports I asked for are ready")

@@ -4,6 +4,7 @@ Callers choose the recipients: which people may learn of something is a security
 by the layer that knows what the thing is. Messaging records it and honours it everywhere.
 """
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -14,6 +15,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -156,6 +158,20 @@ def stored_file_create(*, uploader: User, upload: UploadedFile) -> StoredFile:
         uploaded_by=uploader,
     )
     stored.file.save("upload", upload, save=False)
+    stored.save()
+    return stored
+
+
+def stored_file_write(*, owner: User, name: str, content: bytes, content_type: str) -> StoredFile:
+    """Keep a file the platform generated itself (a report), served through the same guarded views as uploads."""
+    stored = StoredFile(
+        original_name=name[-255:],
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=owner,
+    )
+    stored.file.save("generated", ContentFile(content), save=False)
     stored.save()
     return stored
 

@@ -120,6 +120,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-feedback-reminders": {"task": "messaging.tasks.send_feedback_reminders", "schedule": 3600},
     "send-digests": {"task": "messaging.tasks.send_digests", "schedule": crontab(hour=6, minute=0)},
     "advance-operations-clock": {"task": "operations.tasks.advance_operations_clock", "schedule": 60},
+    "generate-pending-reports": {"task": "reports.tasks.generate_pending_reports", "schedule": 60},
 }
 
 # --- Accounts and passwords -----------------------------------------------------------------
@@ -171,6 +172,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opsplatform <noreply@localho
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATION_DEFAULT_FREQUENCY = env_str("NOTIFICATION_DEFAULT_FREQUENCY", "digest")
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 20) * 1024 * 1024
+
+# --- Reports ----------------------------------------------------------------------------------
+# Operations with up to this many commodity lines are reported within the request; larger ones by a worker.
+REPORT_INLINE_MAX_LINES = env_int("REPORT_INLINE_MAX_LINES", 5000)
+# A report still "being generated" after this long is taken to be lost (worker killed) and generated again.
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 900)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
@@ -225,6 +232,9 @@ SPECTACULAR_SETTINGS = {
         "PartyRoleEnum": "seizures.choices.PartyRole",
         "PartyKindEnum": "seizures.choices.PartyKind",
         "DisposalEnum": "seizures.choices.Disposal",
+        "ReportKindEnum": "reports.choices.ReportKind",
+        "ReportStatusEnum": "reports.choices.ReportStatus",
+        "ReportAudienceEnum": "reports.choices.ReportAudience",
     },
 }
 
