@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format migrate messages clean browser
+.PHONY: install demo serve test lint format migrate messages clean browser pdftools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,13 @@ browser:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 	  echo "chromium is not installed: browser journeys will be skipped"
 
-test: install browser
+# PDF reports are read back with pdftotext (poppler-utils) in the tests.
+pdftools:
+	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || \
+	  echo "poppler-utils is not installed: PDF text checks will fail"
+
+test: install browser pdftools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

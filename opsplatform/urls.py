@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("messaging.api.urls")),
     path("", include("operations.api.urls")),
     path("", include("seizures.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("channel/", include("messaging.urls")),
     path("operations/", include("operations.urls")),
     path("seizures/", include("seizures.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -19,6 +19,9 @@ from messaging.models import Document, Post
 from operations import services as operation_services
 from operations.models import Operation
 from reference.models import Country, HsCode, Mea, Rilo
+from reports import services as report_services
+from reports.choices import ReportKind
+from reports.models import Report
 from seizures.simulation import simulate_operation
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
@@ -77,6 +80,7 @@ class Command(BaseCommand):
         self._seed_channel()
         self._seed_operations()
         self._seed_seizures()
+        self._seed_report()
         self.stdout.write("\nDemo logins:\n")
         self.stdout.write(f"  {'role':<18} {'username':<14} password")
         for item in demo["users"]:
@@ -149,6 +153,20 @@ class Command(BaseCommand):
             f"\n{code}: {counts['filed']} simulated seizures filed by {counts['administrations']} administrations; "
             f"{counts['validated']} validated, {counts['info_requested']} sent back for information."
         )
+
+    def _seed_report(self) -> None:
+        """A first preliminary edition of the demo operation's report, ready to download."""
+        code, _count = DEMO_SEIZURES
+        operation = Operation.objects.get(code=code)
+        if Report.objects.filter(operation=operation).exists() or not operation.seizures.exists():
+            return
+        coordinator = operation.coordinators.order_by("pk").first()
+        if coordinator is None:
+            return
+        report = report_services.report_request(
+            user=coordinator, operation=operation, kind=ReportKind.PRELIMINARY, language="en"
+        )
+        self.stdout.write(f"\n{code}: preliminary report version {report.version} generated.")
 
     def _seed_operations(self) -> None:
         demo = json.loads(DEMO_OPERATIONS.read_text(encoding="utf-8"))
