@@ -21,7 +21,7 @@ from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncWeek
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from geopy.distance import great_circle
 
 from messaging.models import Post
@@ -91,7 +91,7 @@ LABELS = {
     "figure": gettext_lazy("Figure"),
     "current": gettext_lazy("This edition"),
     "baseline": gettext_lazy("Baseline"),
-    "change": gettext_lazy("Change"),
+    "change": pgettext_lazy("difference between two editions", "Change"),
     "change_pct": gettext_lazy("Change (%)"),
     "value": gettext_lazy("Value"),
     "meas": gettext_lazy("MEAs"),

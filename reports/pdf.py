@@ -549,7 +549,8 @@ def _route_matrix_view(table: dict[str, Any]) -> tuple[dict[str, Any], list[str]
         shown_text = _(
             "Only the %(destinations)s destinations (of %(all_destinations)s) with the most seizures are shown."
         )
-    notes.append(f"{shown_text % counts} {_('The full matrix is in the CSV and XLSX downloads.')}")
+    full = _("The full matrix is in the CSV and XLSX downloads.")
+    notes.append(f"{shown_text % counts} {full}")
     return {**table, "columns": columns, "rows": view_rows}, notes
 
 
