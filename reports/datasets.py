@@ -273,6 +273,7 @@ class Builder:
         self.progress = progress or (lambda percent: None)
         self.seizures = counted_seizures(operation=operation, kind=kind)
         self.lines = CommodityLine.objects.filter(seizure__in=self.seizures)
+        self._routes: pd.DataFrame | None = None
 
     def build(self) -> dict[str, Any]:
         steps: list[tuple[str, Callable[[], dict[str, Any] | None]]] = [
@@ -294,7 +295,6 @@ class Builder:
             ("baseline", self.baseline_change),
             ("annex", self.annex),
         ]
-        self._routes: pd.DataFrame | None = None
         figures = self.key_figures(self.operation, self.kind)
         tables: dict[str, dict[str, Any]] = {}
         for done, (key, step) in enumerate(steps, start=1):
