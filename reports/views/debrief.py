@@ -46,15 +46,11 @@ def operation_reports(request: HttpRequest, operation_id: int) -> HttpResponse:
             else:
                 return redirect("report-detail", report.pk)
         status = 400
-    kind = request.GET.get("kind", ReportKind.PRELIMINARY)
-    if kind not in ReportKind.values:
-        kind = ReportKind.PRELIMINARY
     context = {
         "operation": operation,
         "reports": selectors.report_list(user=user, operation=operation)[:50],
         "form": form,
         "may_request": may_request,
-        "kinds": ReportKind.choices,
         "audience": selectors.report_audience(user=user, operation=operation),
     }
     return render(request, "reports/operation.html", context, status=status)
