@@ -3,7 +3,8 @@
 Same key and same request: the stored response is replayed (``Idempotent-Replayed: true``).
 Same key, different request: 422. Same key while the first request is still running: 409.
 Server errors are not stored, so the client may retry them; an attempt abandoned by a crashed
-process is taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``.
+process is taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``. The stored answer commits with the
+writes it describes, so a crash never leaves writes without an answer to replay.
 """
 
 import functools
@@ -110,20 +111,29 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             return refusal
         assert record is not None
         try:
-            response = view_method(self, request, *args, **kwargs)
+            # The answer is recorded in the transaction that wrote: a process killed in between leaves
+            # neither, so the retry that takes the key over later writes once, not twice.
+            with transaction.atomic():
+                response = view_method(self, request, *args, **kwargs)
+                if response.status_code < 500:
+                    _complete(record, response)
         except Exception as error:
             try:
                 response = self.handle_exception(error)
             except Exception:
                 record.delete()
                 raise
+            if response.status_code < 500:
+                _complete(record, response)
         if response.status_code >= 500:
             record.delete()
-            return response
-        record.response_status = response.status_code
-        record.response_body = response.data
-        record.completed_at = timezone.now()
-        record.save(update_fields=["response_status", "response_body", "completed_at"])
         return response
 
     return wrapper
+
+
+def _complete(record: IdempotencyRecord, response: Response) -> None:
+    record.response_status = response.status_code
+    record.response_body = response.data
+    record.completed_at = timezone.now()
+    record.save(update_fields=["response_status", "response_body", "completed_at"])

@@ -121,3 +121,25 @@ def test_concurrent_retries_create_exactly_one_post(make_user):
     assert Post.objects.count() == 1
     assert statuses.count(201) >= 1
     assert set(statuses) <= {201, 409}
+
+
+@pytest.mark.django_db
+def test_a_crash_between_the_write_and_its_recorded_answer_leaves_neither(officer_client, monkeypatch):
+    """A process killed after the view wrote but before the answer was stored must not leave the write
+    behind: the retry that later takes the key over would write it a second time."""
+    save = IdempotencyRecord.save
+
+    def crash_when_answering(record, *args, **kwargs):
+        if "completed_at" in (kwargs.get("update_fields") or ()):
+            raise RuntimeError("process killed here")
+        return save(record, *args, **kwargs)
+
+    monkeypatch.setattr(IdempotencyRecord, "save", crash_when_answering)
+    with pytest.raises(RuntimeError):
+        _post(officer_client, "crash")
+    assert Post.objects.count() == 0
+    monkeypatch.undo()
+
+    retry = _post(officer_client, "crash")
+    assert retry.status_code == 201
+    assert Post.objects.count() == 1
