@@ -6,6 +6,8 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from opsplatform.metrics import WEBSOCKETS_OPEN
+
 from . import selectors
 from .services import user_group
 
@@ -20,6 +22,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
     """
 
     group: str | None = None
+    counted = False
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -29,12 +32,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        WEBSOCKETS_OPEN.inc()
+        self.counted = True
         after = _after(self.scope.get("query_string", b""))
         if after is not None:
             for message in await self._missed(user, after):
                 await self.send_json(message)
 
     async def disconnect(self, code: int) -> None:
+        if self.counted:
+            WEBSOCKETS_OPEN.dec()
+            self.counted = False
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -29,6 +29,7 @@ from django.utils.translation import ngettext
 from accounts.choices import Role
 from accounts.models import Administration, User
 from opsplatform.errors import field_error
+from opsplatform.metrics import EVENTS_RELAYED
 from reference.models import Mea
 
 from . import selectors
@@ -131,6 +132,7 @@ def events_push(*, limit: int = 500) -> int:
 
         async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
+    EVENTS_RELAYED.inc(len(events))
     return len(events)
 
 

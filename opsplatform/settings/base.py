@@ -5,12 +5,17 @@ in-memory layer, eager Celery, local-memory cache and console e-mail. ``DATABASE
 ``REDIS_URL`` switch to PostgreSQL and Redis (broker, channel layer and cache).
 """
 
+import ipaddress
+import os
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from opsplatform.logging import logging_config
 
 from .environment import env_bool, env_int, env_list, env_str
 
@@ -47,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "opsplatform.logging.RequestIdMiddleware",
+    "opsplatform.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,7 +103,14 @@ REDIS_URL = env_str("REDIS_URL", "")
 
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # channels_redis blocks 5 s per receive and redis-py 8 gives up reading after 5 s by default: under load the
+    # client gave up first and the stream lost a consumer (close 1011). The read timeout must exceed the block.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}]},
+        }
+    }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 else:
@@ -109,10 +123,24 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 3}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 3,
+    "socket_timeout": 3,
+    # A late-acknowledged task (report generation) held by a worker that died goes to another worker after
+    # this many seconds, checked every 10 s; it must exceed the longest task, or that task runs twice.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = False
+# Workers reserve one task at a time: a long report never holds quick relays hostage, nor does a killed worker.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Workers log through LOGGING below (JSON lines when LOG_FORMAT=json), like the web processes.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# With a queue name, reports go to it, so dedicated workers (-Q) render them while others relay events.
+CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "")
+CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": CELERY_REPORTS_QUEUE}} if CELERY_REPORTS_QUEUE else {}
 CELERY_BEAT_SCHEDULE = {
     # The relay is also triggered on every commit; the sweep catches what a broker outage left behind.
     "relay-events": {"task": "messaging.tasks.relay_events", "schedule": env_int("EVENT_RELAY_SWEEP_SECONDS", 2)},
@@ -238,9 +266,23 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# --- Logs, health and metrics ----------------------------------------------------------------
+# plain (default) or json: one JSON object per line with the request id (opsplatform.logging).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOGGING_CONFIG = "opsplatform.logging.configure"
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env_str("LOG_LEVEL", "INFO"))
+# /readyz waits at most this long for the database and Redis.
+READINESS_TIMEOUT_SECONDS = env_int("READINESS_TIMEOUT_SECONDS", 2)
+# /metrics answers these networks, and anyone presenting METRICS_TOKEN as a bearer token.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+try:
+    for _network in METRICS_ALLOWED_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as error:
+    raise ImproperlyConfigured(f"METRICS_ALLOWED_NETWORKS: {error}") from None
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# prometheus_client takes the variable's mere presence for multi-process mode: listed but empty means off.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR") == "":
+    del os.environ["PROMETHEUS_MULTIPROC_DIR"]
