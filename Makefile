@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format migrate messages clean browser pdftools
+.PHONY: install demo serve test lint format migrate messages clean browser pdftools nginx cluster cluster-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,21 @@ pdftools:
 	@command -v pdftotext >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; } || \
 	  echo "poppler-utils is not installed: PDF text checks will fail"
+
+# make cluster runs nginx from Debian's package; install it when missing and we may (root with apt-get).
+nginx:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; } || \
+	  { echo "nginx is not installed (apt-get install nginx)"; exit 1; }
+
+# The production topology on loopback (PostgreSQL, Redis, 2 x gunicorn + daphne behind nginx, 2 workers, beat).
+# Needs PostgreSQL 15 server binaries (PGBIN), redis-server and nginx; see docs/deployment.md.
+cluster: install nginx
+	$(BIN)/python -m cluster.run serve
+
+# Starts the same cluster, proves push across processes and that killing a web process or a worker loses nothing.
+cluster-test: install nginx
+	$(BIN)/python -m cluster.run test
 
 test: install browser pdftools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

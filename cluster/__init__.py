@@ -1,0 +1,1 @@
+"""The production topology on loopback: ``make cluster`` runs it, ``make cluster-test`` proves it."""
