@@ -59,7 +59,14 @@ cluster: install nginx
 cluster-test: install nginx
 	$(BIN)/python -m cluster.run test
 
-test: install browser pdftools
+# axe-core, injected into pages by the accessibility tests, comes from npm (package-lock.json).
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; } || \
+	  { echo "npm is not installed (apt-get install npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+
+test: install browser pdftools node_modules/.package-lock.json
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -78,4 +85,4 @@ messages: install
 	$(MANAGE) compilemessages --locale fr --ignore "$(VENV)/*"
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
