@@ -53,9 +53,9 @@ class BrowserTestCase(ChannelsLiveServerTestCase):
         super().tearDownClass()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
-    def sign_in(self, browser, username: str, password: str):  # type: ignore[no-untyped-def]
+    def sign_in(self, browser, username: str, password: str, *, javascript: bool = True):  # type: ignore[no-untyped-def]
         """A new browser context signed in through the login page; returns its page on the home page."""
-        page = browser.new_context().new_page()
+        page = browser.new_context(java_script_enabled=javascript).new_page()
         page.goto(f"{self.live_server_url}/accounts/login/")
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)

@@ -63,15 +63,6 @@ class ArrivalsJourneyTest(BrowserTestCase):
             user=coordinator, operation=operation, action="activate"
         )
 
-    def _sign_in(self, browser, username: str, *, javascript: bool = True):  # type: ignore[no-untyped-def]
-        page = browser.new_context(java_script_enabled=javascript).new_page()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{self.live_server_url}/")
-        return page
-
     def _file(self, officer, *, port: str, container: str, description: str, origin: str) -> None:  # type: ignore[no-untyped-def]
         officer.goto(f"{self.live_server_url}/operations/{self.operation.pk}/")
         officer.get_by_role("link", name="File a seizure").click()
@@ -92,7 +83,7 @@ class ArrivalsJourneyTest(BrowserTestCase):
     def test_two_countries_file_the_coordinator_watches_then_validates_and_asks(self) -> None:
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            coordinator = self._sign_in(browser, "awa")
+            coordinator = self.sign_in(browser, "awa", PASSWORD)
             coordinator.goto(f"{self.live_server_url}/operations/{self.operation.pk}/")
             coordinator.wait_for_selector("body[data-stream-state=open]", timeout=10_000)
             coordinator.evaluate("window.sameDocument = true")
@@ -100,14 +91,14 @@ class ArrivalsJourneyTest(BrowserTestCase):
             thread = coordinator.locator(f'[data-live=posts][data-context="{self.operation.context}"]')
             expect(counter).to_have_text("0")
 
-            chidi = self._sign_in(browser, "chidi", javascript=False)
+            chidi = self.sign_in(browser, "chidi", PASSWORD, javascript=False)
             self._file(
                 chidi, port="NGAPP", container="CSQU3054383", description="Waste lead-acid batteries", origin="IT"
             )
             expect(counter).to_have_text("1", timeout=10_000)
             thread.locator("li.fresh", has_text="DEMETER-2026/NG/0001").wait_for(timeout=10_000)
 
-            marie = self._sign_in(browser, "marie")
+            marie = self.sign_in(browser, "marie", PASSWORD)
             self._file(
                 marie, port="FRLEH", container="MSCU1234566", description="Used lead-acid batteries", origin="BE"
             )

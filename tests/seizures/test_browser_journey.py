@@ -51,20 +51,11 @@ class FilingJourneyTest(BrowserTestCase):
             user=coordinator, operation=operation, action="activate"
         )
 
-    def _sign_in(self, browser, username: str, *, javascript: bool = True):  # type: ignore[no-untyped-def]
-        page = browser.new_context(java_script_enabled=javascript).new_page()
-        page.goto(f"{self.live_server_url}/accounts/login/")
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(f"{self.live_server_url}/")
-        return page
-
     def test_file_without_javascript_then_validate(self) -> None:
         yesterday = (timezone.now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
         with sync_playwright() as playwright:
             browser = launch(playwright)
-            officer = self._sign_in(browser, "chidi", javascript=False)
+            officer = self.sign_in(browser, "chidi", PASSWORD, javascript=False)
             officer.goto(f"{self.live_server_url}/operations/{self.operation.pk}/")
             officer.get_by_role("link", name="File a seizure").click()
             officer.get_by_label("Date and time of seizure (UTC)").fill(yesterday)
@@ -102,7 +93,7 @@ class FilingJourneyTest(BrowserTestCase):
                 ("discovery", "NG"),
             ]
 
-            coordinator = self._sign_in(browser, "awa")
+            coordinator = self.sign_in(browser, "awa", PASSWORD)
             coordinator.goto(f"{self.live_server_url}/seizures/queue/{self.operation.pk}/")
             coordinator.get_by_role("button", name="Validate").click()
             coordinator.wait_for_url("**/seizures/queue/*/")
