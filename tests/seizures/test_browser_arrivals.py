@@ -69,6 +69,7 @@ class ArrivalsJourneyTest(BrowserTestCase):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        self.pass_second_factor(page, username)
         page.wait_for_url(f"{self.live_server_url}/")
         return page
 
