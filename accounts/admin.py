@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AccessLog, Administration, ApiToken, User
+from .audit import audit_record, user_snapshot
+from .models import AccessLog, AccessRequest, ActivationToken, Administration, ApiToken, User
 
 
 @admin.register(Administration)
@@ -33,6 +34,17 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        """Accounts changed here bypass the services, so the audit trail is written here."""
+        before = user_snapshot(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        after = user_snapshot(obj)
+        if before != after:
+            audit_record(
+                actor=request.user, action="update" if change else "create", obj=obj, reference=obj.username,
+                administration=obj.administration_id, before=before, after=after,
+            )  # fmt: skip
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
@@ -61,4 +73,33 @@ class AccessLogAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AccessRequest)
+class AccessRequestAdmin(admin.ModelAdmin):
+    """Read only: requests are decided on the platform's own pages, by the contact point and the secretariat."""
+
+    list_display = ["created_at", "email", "administration", "status", "endorsed_by", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["email", "first_name", "last_name", "administration__name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(ActivationToken)
+class ActivationTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at", "expires_at", "used_at"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["user", "digest", "created_at", "expires_at", "used_at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False

@@ -28,3 +28,20 @@ class Role(models.TextChoices):
 class Language(models.TextChoices):
     ENGLISH = "en", _("English")
     FRENCH = "fr", _("French")
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the national contact point")
+    ENDORSED = "endorsed", _("Endorsed, waiting for the secretariat")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+    @classmethod
+    def open(cls) -> list[str]:
+        """Requests still waiting for a decision."""
+        return [cls.PENDING, cls.ENDORSED]
+
+
+class DeactivationReason(models.TextChoices):
+    INACTIVITY = "inactivity", _("Not used for too long")
+    CONTACT_POINT = "contact_point", _("Deactivated by a contact point or the secretariat")

@@ -30,7 +30,7 @@ import psycopg
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import ClientConnection, connect
 
-from cluster.run import OPENER, Cluster, demo_password
+from cluster.run import OPENER, Cluster, demo_code, demo_password
 
 FILINGS = 50
 FILING_CLIENTS = 4
@@ -97,7 +97,12 @@ class Context:
             answer = call(
                 "POST",
                 f"{self.cluster.wsgi_url(2)}/api/v1/auth/token/",
-                body={"username": username, "password": demo_password(username), "name": "cluster-test"},
+                body={
+                    "username": username,
+                    "password": demo_password(username),
+                    "otp": demo_code(username),
+                    "name": "cluster-test",
+                },
             )
             assert answer.status == 201, f"token for {username}: {answer.status} {answer.body}"
             self.tokens[username] = answer.body["token"]

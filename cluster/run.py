@@ -78,6 +78,19 @@ def demo_password(username: str) -> str:
     return next(user["password"] for user in users if user["username"] == username)
 
 
+def demo_code(username: str) -> str:
+    """The current second-factor code of a demo account whose role requires one (empty for the others)."""
+    from base64 import b32decode
+
+    from django_otp.oath import totp
+
+    demo = json.loads(DEMO_ACCOUNTS.read_text(encoding="utf-8"))
+    role = next(user["role"] for user in demo["users"] if user["username"] == username)
+    if role not in ("secretariat", "coordinator", "national_contact"):
+        return ""
+    return f"{totp(b32decode(demo['totp_secret'])):06d}"
+
+
 def http_status(url: str, timeout: float = 2.0) -> int | None:
     try:
         with OPENER.open(url, timeout=timeout) as response:

@@ -9,6 +9,7 @@ from channels.middleware import BaseMiddleware
 from channels.security.websocket import AllowedHostsOriginValidator
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.middleware import WebSocketSecondFactorMiddleware
 from accounts.selectors import token_get_usable
 
 
@@ -53,4 +54,4 @@ class SessionOriginValidator:
 
 def StreamAuthStack(inner: Any) -> Any:
     """Session first (browsers), then a bearer token overrides it when one is given (programs)."""
-    return SessionOriginValidator(AuthMiddlewareStack(BearerTokenMiddleware(inner)))
+    return SessionOriginValidator(AuthMiddlewareStack(WebSocketSecondFactorMiddleware(BearerTokenMiddleware(inner))))

@@ -12,6 +12,45 @@ class AudienceKind(models.TextChoices):
     EXPLICIT = "explicit", _("Participants of the context")
 
 
+class HandlingCode(models.TextChoices):
+    """Traffic Light Protocol (TLP 2.0): how far something may travel, from CLEAR (anywhere in the
+    closed user group) to RED (named recipients only). The layer that knows the thing decides what each
+    code allows for it; messaging enforces it for posts."""
+
+    CLEAR = "clear", _("TLP:CLEAR - no restriction within the platform")
+    GREEN = "green", _("TLP:GREEN - the community")
+    AMBER = "amber", _("TLP:AMBER - limited to the organisations involved")
+    RED = "red", _("TLP:RED - named recipients only")
+
+    @classmethod
+    def rank(cls, code: str) -> int:
+        """How restricted a code is: CLEAR 0 to RED 3."""
+        return [cls.CLEAR, cls.GREEN, cls.AMBER, cls.RED].index(cls(code))
+
+    @classmethod
+    def at_least(cls, code: str) -> list[str]:
+        """``code`` and every code more restricted than it."""
+        return [value for value in cls.values if cls.rank(value) >= cls.rank(code)]
+
+    @property
+    def tlp(self) -> str:
+        """The code as TLP writes it, never translated: ``TLP:AMBER``."""
+        return f"TLP:{self.name}"
+
+    @classmethod
+    def listed_for_participants(cls) -> list[str]:
+        """Codes whose items a context's participants may see one by one."""
+        return [cls.CLEAR, cls.GREEN, cls.AMBER]
+
+
+#: What each code means for a post, shown beside the field.
+POST_HANDLING_CODE_HELP = _(
+    "Traffic Light Protocol. TLP:RED: chosen recipients only. TLP:AMBER: your own organisations, "
+    "not everybody nor all customs officers. TLP:GREEN (the default): the community on this platform. "
+    "TLP:CLEAR: no restriction within the platform. Replies never widen the code of the post they answer."
+)
+
+
 class PostKind(models.TextChoices):
     INFORMATION = "information", _("Information")
     ALERT = "alert", _("Alert")

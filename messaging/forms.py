@@ -1,11 +1,20 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Administration, User
+from accounts.models import Administration, Unit, User
 from reference.choices import Topic
 from reference.models import Mea
 
-from .choices import AudienceKind, DocumentKind, FeedbackOutcome, Frequency, NotificationKind, PostKind
+from .choices import (
+    POST_HANDLING_CODE_HELP,
+    AudienceKind,
+    DocumentKind,
+    FeedbackOutcome,
+    Frequency,
+    HandlingCode,
+    NotificationKind,
+    PostKind,
+)
 
 CHOOSABLE_AUDIENCES = [(value, label) for value, label in AudienceKind.choices if value != AudienceKind.EXPLICIT]
 
@@ -52,7 +61,30 @@ class AudienceFields(forms.Form):
     )
 
 
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:  # type: ignore[override]
+        return f"{obj.name} ({obj.administration})"
+
+
 class PostForm(AudienceFields):
+    chosen_units = UnitChoiceField(
+        label=_("Chosen units"),
+        queryset=Unit.objects.select_related("administration"),
+        required=False,
+        help_text=_("With the audience 'chosen recipients': the post reaches every member and the unit's inbox."),
+    )
+    handling_code = forms.ChoiceField(
+        label=_("Handling code (TLP)"),
+        choices=HandlingCode.choices,
+        initial=HandlingCode.GREEN,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=POST_HANDLING_CODE_HELP,
+    )
+
+    def clean_handling_code(self) -> str:
+        return self.cleaned_data.get("handling_code") or HandlingCode.GREEN
+
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[(v, label) for v, label in PostKind.choices if v != PostKind.FEEDBACK]
     )
@@ -68,7 +100,27 @@ class PostForm(AudienceFields):
     )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    field_order = ["kind", "topic", "title", "body", "meas", "due_at", "audience"]
+    field_order = ["kind", "topic", "title", "body", "meas", "due_at", "handling_code", "audience"]
+
+
+class ForwardForm(AudienceFields):
+    note = forms.CharField(
+        label=_("Your note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=50000, required=False
+    )
+    chosen_units = UnitChoiceField(
+        label=_("Chosen units"),
+        queryset=Unit.objects.select_related("administration"),
+        required=False,
+        help_text=_("With the audience 'chosen recipients': the post reaches every member and the unit's inbox."),
+    )
+    handling_code = forms.ChoiceField(
+        label=_("Handling code (TLP)"),
+        choices=[("", _("Same as the post forwarded")), *HandlingCode.choices],
+        required=False,
+        help_text=_("A forwarded post can be stricter than the original, never wider."),
+    )
+
+    field_order = ["note", "handling_code", "audience"]
 
 
 class ReplyForm(forms.Form):
@@ -80,6 +132,12 @@ class ReplyForm(forms.Form):
         label=_("Outcome (feedback only)"), choices=[("", "—"), *FeedbackOutcome.choices], required=False
     )
     body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=50000)
+    handling_code = forms.ChoiceField(
+        label=_("Handling code (TLP)"),
+        choices=[("", _("Same as the post answered")), *HandlingCode.choices],
+        required=False,
+        help_text=_("A reply can be stricter than the post it answers, never wider."),
+    )
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
 

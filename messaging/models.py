@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 from reference.choices import Topic
 from reference.models import Mea, localised
 
-from .choices import AudienceKind, DocumentKind, FeedbackOutcome, Frequency, NotificationKind, PostKind
+from .choices import (
+    POST_HANDLING_CODE_HELP,
+    AudienceKind,
+    DocumentKind,
+    FeedbackOutcome,
+    Frequency,
+    HandlingCode,
+    NotificationKind,
+    PostKind,
+)
 
 
 class Event(models.Model):
@@ -127,6 +136,20 @@ class Post(models.Model):
     audience = models.CharField(_("audience"), max_length=16, choices=AudienceKind.choices)
     chosen_users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     chosen_administrations = models.ManyToManyField("accounts.Administration", blank=True, related_name="+")
+    chosen_units = models.ManyToManyField(
+        "accounts.Unit",
+        blank=True,
+        related_name="posts",
+        verbose_name=_("chosen units"),
+        help_text=_("The post lands in every member's inbox and in the unit's shared inbox."),
+    )
+    handling_code = models.CharField(
+        _("handling code (TLP)"),
+        max_length=8,
+        choices=HandlingCode.choices,
+        default=HandlingCode.GREEN,
+        help_text=POST_HANDLING_CODE_HELP,
+    )
     attachments = models.ManyToManyField(StoredFile, blank=True, related_name="posts")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
 

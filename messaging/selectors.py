@@ -1,7 +1,7 @@
 """Permission-scoped reads of the channel: a person sees what was addressed to them, nothing else."""
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.choices import AdministrationKind
-from accounts.models import User
+from accounts.models import Unit, User
 from opsplatform.errors import field_error
 
 from .choices import AudienceKind, PostKind
@@ -27,6 +27,7 @@ def audience_user_ids(
     kind: str,
     users: Iterable[int] = (),
     administrations: Iterable[int] = (),
+    units: Iterable[int] = (),
     explicit: Iterable[int] | None = None,
 ) -> set[int]:
     """The people an audience reaches at this moment, always including the sender.
@@ -49,10 +50,10 @@ def audience_user_ids(
             )
         chosen = active.filter(administration__country_id=country)
     elif kind == AudienceKind.CHOSEN:
-        users, administrations = list(users), list(administrations)
-        if not users and not administrations:
+        users, administrations, units = list(users), list(administrations), list(units)
+        if not users and not administrations and not units:
             raise field_error("audience", _("Choose at least one recipient or administration."), "no_recipients")
-        chosen = active.filter(Q(id__in=users) | Q(administration_id__in=administrations))
+        chosen = active.filter(Q(id__in=users) | Q(administration_id__in=administrations) | Q(units__in=units))
     elif kind == AudienceKind.EXPLICIT:
         if explicit is None:
             raise field_error("audience", _("This audience is set by the context only."), "explicit")
@@ -123,6 +124,29 @@ def post_recipients_visible_to(*, user: User, post: Post) -> QuerySet[User] | No
     return User.objects.filter(id__in=PostRecipient.objects.filter(post=post).values("user_id")).select_related(
         "administration"
     )
+
+
+def unit_inbox(*, unit: Unit) -> QuerySet[Post]:
+    """Posts addressed to a unit, newest first: its shared inbox. The caller checks the reader is a member."""
+    return (
+        Post.objects.filter(chosen_units=unit)
+        .select_related("author", "author__administration")
+        .prefetch_related("meas")
+        .order_by("-created_at", "-id")
+    )
+
+
+def unit_post_readers(*, unit: Unit, posts: Iterable[Post]) -> dict[int, list[tuple[User, datetime | None]]]:
+    """For each post, the unit's members who received it, with when each read it (``None``: not yet)."""
+    readers: dict[int, list[tuple[User, datetime | None]]] = {}
+    deliveries = (
+        PostRecipient.objects.filter(post__in=[post.pk for post in posts], user__units=unit)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    for delivery in deliveries:
+        readers.setdefault(delivery.post_id, []).append((delivery.user, delivery.read_at))
+    return readers
 
 
 def unread_count(*, user: User) -> int:

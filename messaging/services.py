@@ -26,14 +26,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from accounts.choices import Role
-from accounts.models import Administration, User
+from accounts import policy
+from accounts.audit import audit_record, audit_snapshot, personal_digest
+from accounts.models import Administration, Unit, User
 from opsplatform.errors import field_error
 from opsplatform.metrics import EVENTS_RELAYED
 from reference.models import Mea
 
 from . import selectors
-from .choices import AudienceKind, DocumentKind, Frequency, NotificationKind, PostKind
+from .choices import AudienceKind, DocumentKind, Frequency, HandlingCode, NotificationKind, PostKind
 from .models import (
     Document,
     DocumentRecipient,
@@ -47,13 +48,13 @@ from .models import (
     StoredFile,
 )
 from .rendering import render_markdown
-from .uploads import upload_check
+from .uploads import UploadUse, upload_check
 
 logger = logging.getLogger(__name__)
 
 #: Audiences a person may choose; ``explicit`` is reserved to higher layers.
 CHOOSABLE_AUDIENCES = [AudienceKind.ALL_CUSTOMS, AudienceKind.MY_COUNTRY, AudienceKind.EVERYBODY, AudienceKind.CHOSEN]
-LIBRARY_ROLES = [Role.SECRETARIAT, Role.COORDINATOR]
+LIBRARY_ROLES = list(policy.roles_for("document.upload"))
 
 
 def user_group(user_id: int) -> str:
@@ -150,8 +151,9 @@ def events_relay() -> int:
 # --- Files ------------------------------------------------------------------------------------
 
 
-def stored_file_create(*, uploader: User, upload: UploadedFile) -> StoredFile:
-    checked = upload_check(upload)
+def stored_file_create(*, uploader: User, upload: UploadedFile, use: UploadUse = UploadUse.ATTACHMENT) -> StoredFile:
+    """Keep an upload under a generated name, once its bytes passed the checks of its use."""
+    checked = upload_check(upload, use=use)
     stored = StoredFile(
         original_name=(upload.name or "file")[-255:],
         content_type=checked.content_type,
@@ -203,15 +205,76 @@ def _post_payload(post: Post) -> dict[str, Any]:
         "administration": author.administration.name if author.administration else "",
         "parent": post.parent_id,
         "root": post.root_id,
+        "handling_code": post.handling_code,
         "due_at": post.due_at.isoformat() if post.due_at else None,
         "created_at": post.created_at.isoformat(),
     }
 
 
+AUDITED_POST = (
+    "author", "kind", "topic", "title", "language", "audience", "context", "context_label", "parent", "root",
+    "due_at", "outcome", "meas", "chosen_users", "chosen_administrations", "chosen_units", "attachments",
+    "handling_code",
+)  # fmt: skip
+#: Audiences beyond the author's own organisations, which TLP:AMBER does not allow.
+WIDE_AUDIENCES = [AudienceKind.EVERYBODY, AudienceKind.ALL_CUSTOMS]
+
+
+def post_check_handling(*, handling_code: str, audience: str, parent: Post | None = None) -> None:
+    """Refuse an audience wider than the TLP code allows, and a reply wider than the post it answers.
+
+    TLP:RED goes to chosen recipients only (or to the recipients a higher layer computed); TLP:AMBER to
+    the author's own organisations, so neither everybody nor all customs officers; GREEN and CLEAR anywhere.
+    """
+    if handling_code not in HandlingCode.values:
+        raise field_error("handling_code", _("Choose a TLP code."), "invalid_choice")
+    if parent is not None and HandlingCode.rank(handling_code) < HandlingCode.rank(parent.handling_code):
+        raise field_error(
+            "handling_code",
+            _("A reply cannot be shared more widely than the post it answers (%(code)s).")
+            % {"code": HandlingCode(parent.handling_code).tlp},
+            "wider_than_parent",
+        )
+    if handling_code == HandlingCode.RED and audience not in (AudienceKind.CHOSEN, AudienceKind.EXPLICIT):
+        raise field_error("audience", _("A TLP:RED post goes to chosen recipients only."), "handling_code_red")
+    if handling_code == HandlingCode.AMBER and audience in WIDE_AUDIENCES:
+        raise field_error(
+            "audience",
+            _("A TLP:AMBER post stays within your own organisations: not everybody nor all customs officers."),
+            "handling_code_amber",
+        )
+
+
+AUDITED_DOCUMENT = (
+    "title_en", "title_fr", "kind", "topic", "audience", "context", "context_label", "file", "uploaded_by", "meas",
+)  # fmt: skip
+
+
+def _audit_post(post: Post) -> None:
+    """A post is recorded with a digest of its body: the trail shows that it was written, not what it says."""
+    after = {**audit_snapshot(post, AUDITED_POST), "body": personal_digest({"body": post.body})}
+    audit_record(
+        actor=post.author, action="create", obj=post, reference=post.title,
+        administration=post.author.administration_id, after=after,
+    )  # fmt: skip
+
+
+def _audit_document(user: User, action: str, document: Document, before: dict[str, Any] | None) -> None:
+    after = {
+        **audit_snapshot(document, AUDITED_DOCUMENT),
+        "file_name": document.file.original_name,
+        "file_sha256": document.file.sha256,
+    }
+    audit_record(
+        actor=user, action=action, obj=document, reference=document.title_en,
+        administration=user.administration_id, before=before, after=after,
+    )  # fmt: skip
+
+
 def _check_can_post(author: User) -> None:
     if not author.is_active:
         raise ValidationError(_("This account is disabled."), code="inactive")
-    if author.role == Role.OBSERVER:
+    if not policy.allows("post.create", user=author):
         raise PermissionDenied(_("Observers can read the channel but not post to it."))
 
 
@@ -240,6 +303,7 @@ def _deliver_post(
         template="messaging/email/post",
         template_context={
             "title": post.title,
+            "tlp": HandlingCode(post.handling_code).tlp,
             "author": post.author.get_full_name() or post.author.username,
             "administration": post.author.administration.name if post.author.administration else "",
             "topic": post.topic,
@@ -265,6 +329,7 @@ def post_create(
     language: str | None = None,
     chosen_users: Sequence[User] = (),
     chosen_administrations: Sequence[Administration] = (),
+    chosen_units: Sequence[Unit] = (),
     recipients: Iterable[int] | None = None,
     managers: Iterable[int] = (),
     context: str = "",
@@ -273,6 +338,7 @@ def post_create(
     due_at: datetime | None = None,
     attachments: Sequence[UploadedFile] = (),
     notification_kind: str = NotificationKind.POST,
+    handling_code: str = HandlingCode.GREEN,
 ) -> Post:
     """Post to the channel. A higher layer passes ``audience=explicit`` with ``recipients`` and the
     ``managers`` (its coordinators) who, with the author, may see the recipient list, and may file
@@ -290,12 +356,14 @@ def post_create(
         raise field_error("due_at", _("The feedback date must be in the future."), "past")
     if due_at is not None and kind not in (PostKind.ALERT, PostKind.REQUEST):
         raise field_error("due_at", _("Only alerts and requests for assistance ask for feedback by a date."), "due_at")
+    post_check_handling(handling_code=handling_code, audience=audience)
     context_label = context_label or context
     user_ids = selectors.audience_user_ids(
         sender=author,
         kind=audience,
         users=[user.pk for user in chosen_users],
         administrations=[administration.pk for administration in chosen_administrations],
+        units=[unit.pk for unit in chosen_units],
         explicit=recipients,
     )
     post = Post(
@@ -310,13 +378,16 @@ def post_create(
         context=context,
         context_label=context_label,
         due_at=due_at,
+        handling_code=handling_code,
     )
     post.full_clean(exclude=["body_html", "root", "parent"])
     post.save()
     post.meas.set(meas)
     post.chosen_users.set(chosen_users)
     post.chosen_administrations.set(chosen_administrations)
+    post.chosen_units.set(chosen_units)
     post.attachments.set(_attachments_store(author, attachments))
+    _audit_post(post)
     _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids, notification_kind=notification_kind)
     return post
 
@@ -331,8 +402,12 @@ def post_reply(
     outcome: str = "",
     title: str = "",
     attachments: Sequence[UploadedFile] = (),
+    handling_code: str | None = None,
 ) -> Post:
-    """Answer a post in its thread; the reply reaches everyone the thread's first post reached."""
+    """Answer a post in its thread; the reply reaches everyone the thread's first post reached.
+
+    It keeps the TLP code of the post it answers unless a stricter one is given; never a wider one.
+    """
     _check_can_post(author)
     root = parent.root or parent
     # The caller found ``parent`` through a selector; this re-checks it under the same rule.
@@ -346,6 +421,10 @@ def post_reply(
         raise field_error("outcome", _("Only feedback has an outcome."), "outcome")
     if kind not in (PostKind.INFORMATION, PostKind.FEEDBACK):
         raise field_error("kind", _("A reply is information or feedback."), "invalid_choice")
+    handling_code = handling_code or parent.handling_code
+    post_check_handling(handling_code=handling_code, audience=root.audience, parent=parent)
+    if parent.pk != root.pk:
+        post_check_handling(handling_code=handling_code, audience=root.audience, parent=root)
     post = Post(
         author=author,
         kind=kind,
@@ -360,16 +439,66 @@ def post_reply(
         parent=parent,
         root=root,
         outcome=outcome,
+        handling_code=handling_code,
     )
     post.full_clean(exclude=["body_html", "root", "parent"])
     post.save()
     post.meas.set(root.meas.all())
     post.attachments.set(_attachments_store(author, attachments))
+    _audit_post(post)
     deliveries = PostRecipient.objects.filter(post=root)
     recipients = set(deliveries.values_list("user_id", flat=True))
     managers = set(deliveries.filter(sees_recipients=True).values_list("user_id", flat=True))
     _deliver_post(post, recipients, managers)
     return post
+
+
+def post_forward(
+    *,
+    author: User,
+    post: Post,
+    audience: str,
+    note: str = "",
+    chosen_users: Sequence[User] = (),
+    chosen_administrations: Sequence[Administration] = (),
+    chosen_units: Sequence[Unit] = (),
+    handling_code: str | None = None,
+) -> Post:
+    """Pass a post on to other people as a new post quoting it, under its code or a stricter one.
+
+    A TLP:RED post is not passed on beyond its recipients, except by its author; the new audience must
+    fit the code as for any post.
+    """
+    selectors.post_get(user=author, post_id=post.pk)
+    handling_code = handling_code or post.handling_code
+    post_check_handling(handling_code=handling_code, audience=audience, parent=post)
+    if post.handling_code == HandlingCode.RED and post.author_id != author.pk:
+        raise field_error(
+            "handling_code", _("A TLP:RED post stays with the people it was sent to."), "red_not_forwarded"
+        )
+    quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
+    body = "\n\n".join(
+        part
+        for part in (
+            note.strip(),
+            _("Forwarded from %(author)s:") % {"author": post.author.get_full_name() or post.author.username},
+            quoted,
+        )
+        if part
+    )
+    return post_create(
+        author=author,
+        kind=post.kind if post.kind != PostKind.FEEDBACK else PostKind.INFORMATION,
+        topic=post.topic,
+        title=(_("Fwd: %(title)s") % {"title": post.title})[:200],
+        body=body,
+        audience=audience,
+        chosen_users=chosen_users,
+        chosen_administrations=chosen_administrations,
+        chosen_units=chosen_units,
+        meas=list(post.meas.all()),
+        handling_code=handling_code,
+    )
 
 
 def post_mark_read(*, user: User, posts: Iterable[Post], read: bool = True) -> None:
@@ -423,11 +552,12 @@ def document_upload(
         context=context,
         context_label=context_label or context,
         uploaded_by=uploader,
-        file=stored_file_create(uploader=uploader, upload=upload),
+        file=stored_file_create(uploader=uploader, upload=upload, use=UploadUse.DOCUMENT),
     )
     document.full_clean()
     document.save()
     document.meas.set(meas)
+    _audit_document(uploader, "create", document, None)
     DocumentRecipient.objects.bulk_create(
         [DocumentRecipient(document=document, user_id=user_id) for user_id in sorted(user_ids)], batch_size=1000
     )

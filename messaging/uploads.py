@@ -1,7 +1,14 @@
-"""Checks on uploaded files: type sniffed from the content, size bounded, nothing a browser would run."""
+"""Checks on uploaded files: type sniffed from the content, size bounded, nothing a browser would run.
+
+Every upload of the platform passes here: attachments and library documents (through
+``stored_file_create``), seizure photos, and the spreadsheets of seizure imports. What the client
+says a file is (its name, its ``Content-Type``) is never believed; the bytes decide, against the
+allow-list of the use the file is for.
+"""
 
 import hashlib
 from dataclasses import dataclass
+from enum import StrEnum
 
 import filetype
 from django.conf import settings
@@ -10,22 +17,41 @@ from django.utils.translation import gettext as _
 
 from opsplatform.errors import field_error
 
-#: What the library and attachments accept, as sniffed from the bytes. Never HTML or SVG.
-ALLOWED_TYPES = {
-    "application/pdf",
-    "image/png",
-    "image/jpeg",
-    "image/gif",
-    "image/webp",
+PDF = {"application/pdf"}
+IMAGES = {"image/png", "image/jpeg"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFFICE = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    XLSX,
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     "application/vnd.oasis.opendocument.text",
     "application/vnd.oasis.opendocument.spreadsheet",
     "application/msword",
     "application/vnd.ms-excel",
 }
-TEXT_EXTENSIONS = {".txt": "text/plain", ".csv": "text/csv"}
+
+
+class UploadUse(StrEnum):
+    ATTACHMENT = "attachment"  # posts and seizures: documents and photos
+    DOCUMENT = "document"  # the library
+    PHOTO = "photo"  # pictures shown as pictures
+    IMPORT = "import"  # seizure imports: CSV or XLSX
+
+
+#: What each use accepts, as sniffed from the bytes. Never HTML or SVG, for any use.
+ALLOWED_TYPES: dict[UploadUse, set[str]] = {
+    UploadUse.ATTACHMENT: PDF | IMAGES | OFFICE,
+    UploadUse.DOCUMENT: PDF | IMAGES | OFFICE,
+    UploadUse.PHOTO: IMAGES,
+    UploadUse.IMPORT: {XLSX},
+}
+#: Plain text carries no magic number: accepted only as UTF-8, with one of these names, for these uses.
+TEXT_EXTENSIONS: dict[UploadUse, dict[str, str]] = {
+    UploadUse.ATTACHMENT: {".txt": "text/plain", ".csv": "text/csv"},
+    UploadUse.DOCUMENT: {".txt": "text/plain", ".csv": "text/csv"},
+    UploadUse.PHOTO: {},
+    UploadUse.IMPORT: {".csv": "text/csv"},
+}
 
 
 @dataclass(frozen=True)
@@ -35,8 +61,9 @@ class CheckedUpload:
     sha256: str
 
 
-def upload_check(upload: UploadedFile) -> CheckedUpload:
-    """Accept a file only for what its bytes are; plain text only as UTF-8 with a .txt or .csv name."""
+def upload_check(upload: UploadedFile, *, use: UploadUse = UploadUse.ATTACHMENT) -> CheckedUpload:
+    """Accept a file only for what its bytes are, if its use allows it; plain text only as UTF-8 with a
+    .txt or .csv name. Refusals are ``ValidationError`` on the field ``file``."""
     size = upload.size or 0
     limit = settings.UPLOAD_MAX_BYTES
     if size == 0:
@@ -53,18 +80,15 @@ def upload_check(upload: UploadedFile) -> CheckedUpload:
         digest.update(chunk)
     upload.seek(0)
     kind = filetype.guess(head)
-    if kind is not None and kind.mime in ALLOWED_TYPES:
+    texts = TEXT_EXTENSIONS[use]
+    if kind is not None and kind.mime in ALLOWED_TYPES[use]:
         content_type = kind.mime
     else:
         name = (upload.name or "").lower()
-        extension = next((ext for ext in TEXT_EXTENSIONS if name.endswith(ext)), None)
+        extension = next((ext for ext in texts if name.endswith(ext)), None)
         if kind is not None or extension is None or not _is_plain_text(head):
-            raise field_error(
-                "file",
-                _("This type of file is not accepted. Send PDF, images, office documents, text or CSV."),
-                "file_type",
-            )
-        content_type = TEXT_EXTENSIONS[extension]
+            raise field_error("file", _refusal(use), "file_type")
+        content_type = texts[extension]
     return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
 
 
@@ -81,3 +105,11 @@ def _is_plain_text(head: bytes) -> bool:
             return False
     lowered = text.lstrip().lower()
     return not lowered.startswith(("<!doctype", "<html", "<svg", "<?xml", "<script"))
+
+
+def _refusal(use: UploadUse) -> str:
+    if use == UploadUse.PHOTO:
+        return _("This type of file is not accepted. Send a JPEG or PNG picture.")
+    if use == UploadUse.IMPORT:
+        return _("This type of file is not accepted. Send a CSV (UTF-8) or XLSX file.")
+    return _("This type of file is not accepted. Send PDF, JPEG or PNG pictures, office documents, text or CSV.")

@@ -4,21 +4,24 @@ from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import policy
+from accounts import selectors as account_selectors
 from accounts.models import User
 from opsplatform.filtering import filter_values
 from opsplatform.forms import apply_service_errors, posted_data, submitted
+from opsplatform.ratelimit import download_limited
 
 from . import selectors, services
 from .api.views import file_response
 from .filtersets import DocumentFilterSet, PostFilterSet
-from .forms import DocumentForm, PostForm, PreferenceForm, ReplyForm
+from .forms import DocumentForm, ForwardForm, PostForm, PreferenceForm, ReplyForm
 from .models import NotificationPreference
 
 
@@ -37,12 +40,20 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "messaging/inbox.html",
-        {"filterset": filterset, "page": page, "query": query.urlencode(), "live": True},
+        {
+            "filterset": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "live": True,
+            "can_post": policy.allows("post.create", user=_user(request)),
+        },
     )
 
 
 @login_required
 def post_new(request: HttpRequest) -> HttpResponse:
+    if not policy.allows("post.create", user=_user(request)):
+        raise PermissionDenied
     form = PostForm(*submitted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -58,6 +69,8 @@ def post_new(request: HttpRequest) -> HttpResponse:
                 due_at=data["due_at"],
                 chosen_users=data["chosen_users"] or [],
                 chosen_administrations=list(data["chosen_administrations"]),
+                chosen_units=list(data["chosen_units"]),
+                handling_code=data["handling_code"],
                 attachments=data["attachments"],
             )
         except ValidationError as error:
@@ -85,6 +98,7 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
                 kind=data["kind"],
                 outcome=data["outcome"],
                 body=data["body"],
+                handling_code=data["handling_code"] or None,
                 attachments=data["attachments"],
             )
         except ValidationError as error:
@@ -104,6 +118,51 @@ def post_detail(request: HttpRequest, post_id: int) -> HttpResponse:
             "recipients": selectors.post_recipients_visible_to(user=user, post=root),
             "live": True,
         },
+    )
+
+
+@login_required
+def post_forward(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Pass a post on to other people, under its TLP code or a stricter one."""
+    user = _user(request)
+    if not policy.allows("post.create", user=user):
+        raise PermissionDenied
+    post = selectors.post_get(user=user, post_id=post_id)
+    form = ForwardForm(posted_data(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            forwarded = services.post_forward(
+                author=user,
+                post=post,
+                audience=data["audience"],
+                note=data["note"],
+                chosen_users=data["chosen_users"] or [],
+                chosen_administrations=list(data["chosen_administrations"]),
+                chosen_units=list(data["chosen_units"]),
+                handling_code=data["handling_code"] or None,
+            )
+        except ValidationError as error:
+            apply_service_errors(form, error)
+        else:
+            messages.success(request, _("The post was forwarded."))
+            return redirect("channel-post", forwarded.pk)
+    return render(request, "messaging/post_forward.html", {"form": form, "post": post})
+
+
+@login_required
+def unit_inbox(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit's shared inbox: the posts addressed to it, and which of its members read each one.
+
+    Members, and whoever manages the unit, see the list; a post opens only for those who received it.
+    """
+    unit = account_selectors.unit_get(user=_user(request), unit_id=unit_id)
+    page = Paginator(selectors.unit_inbox(unit=unit), 25).get_page(request.GET.get("page"))
+    readers = selectors.unit_post_readers(unit=unit, posts=page.object_list)
+    return render(
+        request,
+        "messaging/unit_inbox.html",
+        {"unit": unit, "page": page, "items": [(post, readers.get(post.pk, [])) for post in page.object_list]},
     )
 
 
@@ -153,6 +212,7 @@ def library_upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@download_limited
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
     document = selectors.document_get(user=_user(request), document_id=document_id)
     services.document_record_download(document=document)
@@ -160,6 +220,7 @@ def document_download(request: HttpRequest, document_id: int) -> FileResponse:
 
 
 @login_required
+@download_limited
 def file_download(request: HttpRequest, uuid: str) -> FileResponse:
     return file_response(selectors.stored_file_get(user=_user(request), uuid=uuid))
 

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.audit import audit_record, audit_snapshot
 from accounts.choices import AdministrationKind, Role
 from accounts.models import Administration, User
 from messaging import services as messaging
@@ -25,6 +26,14 @@ from .models import Operation, Participation, ReportedScope
 COORDINATING_KINDS = [AdministrationKind.RILO, AdministrationKind.SECRETARIAT]
 NATIONAL_KINDS = AdministrationKind.national()
 OPEN_STATUSES = [OperationStatus.DRAFT, OperationStatus.PLANNED, OperationStatus.ACTIVE]
+AUDITED_OPERATION = (
+    "code", "name_en", "name_fr", "description_en", "description_fr", "coordinating_administration", "coordinators",
+    "starts_at", "ends_at", "grace_days", "status", "scope_meas", "scope_hs_codes", "scope_countries", "scope_rilos",
+    "default_form", "field_rules",
+)  # fmt: skip
+AUDITED_PARTICIPATION = (
+    "operation", "administration", "role", "status", "national_contact", "invited_by", "invited_at", "responded_at",
+)  # fmt: skip
 
 
 # --- Checks ---------------------------------------------------------------------------------
@@ -92,6 +101,22 @@ def _payload(operation: Operation) -> dict[str, Any]:
     }
 
 
+def _audit(user: User | None, action: str, operation: Operation, before: dict[str, Any] | None) -> None:
+    audit_record(
+        actor=user, action=action, obj=operation, reference=operation.code,
+        administration=operation.coordinating_administration_id, before=before,
+        after=audit_snapshot(operation, AUDITED_OPERATION),
+    )  # fmt: skip
+
+
+def _audit_participation(user: User, action: str, participation: Participation, before: dict[str, Any] | None) -> None:
+    audit_record(
+        actor=user, action=action, obj=participation, reference=participation.operation.code,
+        administration=participation.administration_id, before=before,
+        after=audit_snapshot(participation, AUDITED_PARTICIPATION),
+    )  # fmt: skip
+
+
 def _emit(operation: Operation, op: str, extra: dict[str, Any] | None = None) -> None:
     messaging.event_emit(
         type="operation",
@@ -156,6 +181,7 @@ def operation_create(
     operation.scope_hs_codes.set(scope_hs_codes)
     operation.scope_countries.set(scope_countries)
     operation.scope_rilos.set(scope_rilos)
+    _audit(user, "create", operation, None)
     _emit(operation, "add")
     return operation
 
@@ -185,6 +211,7 @@ def operation_update(
     """Change an operation's details, window, scope or template, within the rules."""
     operation = Operation.objects.select_for_update().get(pk=operation.pk)
     _require_coordinator(user, operation)
+    before = audit_snapshot(operation, AUDITED_OPERATION)
     starts_at = changes.get("starts_at", operation.starts_at)
     ends_at = changes.get("ends_at", operation.ends_at)
     _check_window(starts_at, ends_at)
@@ -223,6 +250,7 @@ def operation_update(
         setattr(operation, field, value)
     operation.full_clean()
     operation.save()
+    _audit(user, "update", operation, before)
     _emit(operation, "update")
     return operation
 
@@ -277,8 +305,10 @@ def operation_transition(
         raise field_error("status", _("Reports may still come in until %(date)s; archive it after that.")
              % {"date": operation.reporting_closes_at.strftime("%Y-%m-%d %H:%M UTC")}, "grace_period")  # fmt: skip
     previous = operation.status
+    before = audit_snapshot(operation, AUDITED_OPERATION)
     operation.status = target
     operation.save(update_fields=["status", "updated_at"])
+    _audit(user, action, operation, before)
     _emit(operation, "status", {"previous": previous, "by_clock": user is None})
     return operation
 
@@ -299,10 +329,12 @@ def operation_extend(*, user: User, operation: Operation, ends_at: datetime) -> 
     _require_coordinator(user, operation)
     if ends_at <= operation.ends_at:
         raise field_error("ends_at", _("An extension must end later than the current end."), "not_later")
+    before = audit_snapshot(operation, AUDITED_OPERATION)
     operation.ends_at = ends_at
     if operation.status == OperationStatus.CLOSED and ends_at > timezone.now():
         operation.status = OperationStatus.ACTIVE
     operation.save(update_fields=["ends_at", "status", "updated_at"])
+    _audit(user, "extend", operation, before)
     _emit(operation, "extend")
     return operation
 
@@ -381,11 +413,13 @@ def participation_invite(
             else ParticipationRole.PARTICIPANT
         )
         participation = existing.get(administration.pk)
+        before = None
         if participation is None:
             participation = Participation.objects.create(
                 operation=operation, administration=administration, role=role, invited_by=user
             )
         elif participation.status in (ParticipationStatus.DECLINED, ParticipationStatus.WITHDRAWN):
+            before = audit_snapshot(participation, AUDITED_PARTICIPATION)
             participation.status = ParticipationStatus.INVITED
             participation.invited_by = user
             participation.invited_at = timezone.now()
@@ -394,6 +428,7 @@ def participation_invite(
         else:
             continue
         invited.append(participation)
+        _audit_participation(user, "invite", participation, before)
         _participation_emit(participation, "invite", audience)
     return invited
 
@@ -416,6 +451,7 @@ def participation_respond(*, user: User, participation: Participation, accept: b
         raise ValidationError(_("There is no invitation to accept."), code="not_invited")
     if not accept and participation.status not in (ParticipationStatus.INVITED, ParticipationStatus.ACCEPTED):
         raise ValidationError(_("There is nothing to decline."), code="not_invited")
+    before = audit_snapshot(participation, AUDITED_PARTICIPATION)
     if accept:
         participation.status = ParticipationStatus.ACCEPTED
     elif participation.status == ParticipationStatus.ACCEPTED:
@@ -425,6 +461,8 @@ def participation_respond(*, user: User, participation: Participation, accept: b
     participation.national_contact = user
     participation.responded_at = timezone.now()
     participation.save()
+    answer = {ParticipationStatus.ACCEPTED: "accept", ParticipationStatus.WITHDRAWN: "withdraw"}
+    _audit_participation(user, answer.get(participation.status, "decline"), participation, before)
     _participation_emit(participation, participation.status)
     return participation
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.choices import Role
+from accounts import policy
 from accounts.models import User
 from messaging import selectors as messaging_selectors
 from opsplatform.filtering import filter_values
@@ -42,7 +42,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     filters = filter_values(filterset)
     operations = selectors.operation_list(user=_user(request), filters=filters)
     page = Paginator(operations, 25).get_page(request.GET.get("page"))
-    can_create = _user(request).role in (Role.SECRETARIAT, Role.COORDINATOR)
+    can_create = policy.allows("operation.create", user=_user(request))
     return render(request, "operations/list.html", {"filterset": filterset, "page": page, "can_create": can_create})
 
 
@@ -60,7 +60,7 @@ def _operation_data(form: OperationForm) -> dict[str, Any]:
 @login_required
 def operation_create(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.role not in (Role.SECRETARIAT, Role.COORDINATOR):
+    if not policy.allows("operation.create", user=user):
         raise Http404
     form = OperationForm(posted_data(request), user=user)
     if request.method == "POST" and form.is_valid():
@@ -107,20 +107,23 @@ def operation_detail(request: HttpRequest, operation_id: int) -> HttpResponse:
         "extend_form": ExtendForm(),
         "ParticipationStatus": ParticipationStatus,
         "can_file": operation.accepts_reports and _may_file(user, operation),
-        "can_post": user.role != Role.OBSERVER and user.pk in selectors.operation_audience(operation=operation),
+        "can_post": policy.allows("operation.post", user=user, relations=_thread_relations(user, operation)),
     }
     return render(request, "operations/detail.html", context)
+
+
+def _thread_relations(user: User, operation: Operation) -> set[policy.Relation]:
+    """Participants and coordinators alike are in the thread's audience."""
+    return {policy.Relation.PARTICIPANT} if user.pk in selectors.operation_audience(operation=operation) else set()
 
 
 def _may_file(user: User, operation: Operation) -> bool:
     """Officers and contact points of an administration taking part (not observing) file seizures."""
     own = selectors.own_participation(user=user, operation=operation)
-    return (
-        own is not None
-        and own.status == ParticipationStatus.ACCEPTED
-        and own.role == ParticipationRole.PARTICIPANT
-        and user.role in (Role.OFFICER, Role.NATIONAL_CONTACT)
+    taking_part = (
+        own is not None and own.status == ParticipationStatus.ACCEPTED and own.role == ParticipationRole.PARTICIPANT
     )
+    return policy.allows("seizure.file", user=user, relations={policy.Relation.PARTICIPANT} if taking_part else ())
 
 
 def _narrows_scope(error: ValidationError) -> bool:

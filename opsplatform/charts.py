@@ -23,7 +23,6 @@ LINE = "#d0d7de"
 ACCENT = "#0b4f6c"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 WIDTH = 640
-MAX_WIDTH = "720px"
 CHAR_WIDTH = 7.2  # average advance of a 13px system-font character, to size label columns
 LABEL_CHARS = 16  # a time axis label, such as "septembre 2026"
 
@@ -180,7 +179,7 @@ def _svg(ident: str, title: str, desc: str, height: int, body: str) -> str:
     # Every label and figure in it has been escaped.
     return mark_safe(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'style="max-width:{MAX_WIDTH}" preserveAspectRatio="xMinYMin meet" role="img" '
+        f'preserveAspectRatio="xMinYMin meet" role="img" '
         f'aria-labelledby="{ident}-title {ident}-desc" font-family="{FONT}" font-size="13">'
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>'
         f"{body}</svg>"

@@ -157,11 +157,19 @@ def counted_seizures(*, operation: Operation, kind: str) -> QuerySet[Seizure]:
 
 
 def listed_seizures(*, operation: Operation, kind: str, audience: str) -> QuerySet[Seizure]:
-    """Seizures a report lists one by one (raw lines, annex): participants see those shared with them."""
+    """Seizures a report lists one by one (raw lines, annex, largest seizures).
+
+    Participants never see a TLP:RED seizure as a row: it counts in the totals only.
+    """
     seizures = Seizure.objects.filter(operation=operation, status__in=COUNTED_STATUSES[ReportKind(kind)])
-    if audience != ReportAudience.COORDINATION:
-        seizures = seizures.filter(handling_code=HandlingCode.OPERATION)
-    return seizures
+    return seizures.filter(listable_to(audience))
+
+
+def listable_to(audience: str) -> Q:
+    """The seizures an audience may see one by one; the others count in aggregates only."""
+    if audience == ReportAudience.COORDINATION:
+        return Q()
+    return Q(handling_code__in=HandlingCode.listed_for_participants())
 
 
 def _number(value: Any, places: int = 3) -> float | int | None:
@@ -568,10 +576,11 @@ class Builder:
         return self._over_time("per_week", TruncWeek("seizure__occurred_at"), "week")
 
     def largest(self) -> dict[str, Any]:
-        """The heaviest seizures; the first is the debrief's "largest single seizure"."""
+        """The heaviest seizures the audience may see listed; the first is the debrief's "largest single seizure"."""
         first_line = CommodityLine.objects.filter(seizure_id=OuterRef("pk")).order_by("position")
         rows = (
-            self.seizures.annotate(
+            self.seizures.filter(listable_to(self.audience))
+            .annotate(
                 kg=Sum("lines__kg"),
                 pieces=Sum("lines__pieces", filter=Q(lines__kg__isnull=True)),
                 description=Subquery(first_line.values("description")[:1]),

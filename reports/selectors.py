@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts import policy
 from accounts.choices import Role
 from accounts.models import User
 from operations.choices import OperationStatus, ParticipationStatus
@@ -23,7 +24,7 @@ from .choices import ReportAudience
 from .datasets import operation_dataset
 from .models import Report
 
-REQUESTING_ROLES = (Role.SECRETARIAT, Role.COORDINATOR, Role.ANALYST, Role.NATIONAL_CONTACT)
+REQUESTING_ROLES = policy.roles_without_relation("report.request")
 
 
 def report_operations(*, user: User) -> QuerySet[Operation]:
@@ -53,7 +54,8 @@ def report_audience(*, user: User, operation: Operation) -> ReportAudience:
 
 
 def may_request(*, user: User, operation: Operation) -> bool:
-    return user.role in REQUESTING_ROLES or is_coordinator(user=user, operation=operation)
+    relations = {policy.Relation.COORDINATOR} if is_coordinator(user=user, operation=operation) else set()
+    return policy.allows("report.request", user=user, relations=relations)
 
 
 def report_list(*, user: User, operation: Operation) -> QuerySet[Report]:

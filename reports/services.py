@@ -197,7 +197,15 @@ def report_download(*, user: User, report: Report, fmt: str) -> tuple[bytes, str
     return answer
 
 
-def record_download(*, user: User, report: Report | None = None, what: str, operation: Operation | None = None) -> None:
+def record_download(
+    *,
+    user: User,
+    report: Report | None = None,
+    what: str,
+    operation: Operation | None = None,
+    action: str = AccessLog.Action.DOWNLOAD,
+    channel: str = "page",
+) -> None:
     operation = operation or (report.operation if report else None)
     assert operation is not None
     label = f"{operation.code} {report.kind} v{report.version} {what}" if report else f"{operation.code} {what}"
@@ -205,8 +213,8 @@ def record_download(*, user: User, report: Report | None = None, what: str, oper
         user=user,
         object_type="report",
         objects=[(str(report.pk if report else operation.pk), label)],
-        action=AccessLog.Action.DOWNLOAD,
-        channel="page",
+        action=action,
+        channel=channel,
     )
 
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from messaging.choices import HandlingCode as HandlingCode
+
 
 class SeizureStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -39,11 +41,13 @@ class ActionTaken(models.TextChoices):
     CRIMINAL_CASE = "criminal_case", _("Criminal case opened")
 
 
-class HandlingCode(models.TextChoices):
-    """How far the reporting administration lets the message travel inside the operation."""
-
-    OPERATION = "operation", _("Share with all participants of the operation")
-    COORDINATORS = "coordinators", _("Share with the coordinators (V-OCU) only")
+#: What each TLP code means for a seizure message, shown beside the field.
+HANDLING_CODE_HELP = _(
+    "Traffic Light Protocol. TLP:RED: the coordinators (V-OCU) and your administration only. "
+    "TLP:AMBER: the participants of the operation. TLP:GREEN: also regional views and posts to the community. "
+    "TLP:CLEAR: anyone in the closed user group, and public aggregate figures. "
+    "Whatever the code, names of people and companies stay with your administration and the coordinators."
+)
 
 
 class RouteRole(models.TextChoices):

@@ -1,18 +1,19 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from operations.models import Operation
 from reference.choices import TransportMode
 from reference.models import Country, Mea
 
-from .choices import RouteRole, SeizureStatus
+from .choices import HandlingCode, RouteRole, SeizureStatus
 from .models import Seizure
 
 
 class SeizureFilterSet(django_filters.FilterSet):
     """Seizure list filters; the list selector applies the cleaned values, so pages and API agree."""
 
-    operation = django_filters.ModelChoiceFilter(queryset=Operation.objects.all(), label=_("operation"))
+    # A plain id: an operation the user may not see filters to nothing, exactly as an unknown id does.
+    operation = django_filters.NumberFilter(label=_("operation"), min_value=1, max_value=10**18 - 1)
     status = django_filters.ChoiceFilter(choices=SeizureStatus.choices, label=_("status"), empty_label=_("Any"))
     country = django_filters.ModelChoiceFilter(
         queryset=Country.objects.all(), label=_("reporting country"), empty_label=_("Any")
@@ -40,6 +41,10 @@ class SeizureFilterSet(django_filters.FilterSet):
         choices=TransportMode.choices, label=_("transport mode"), empty_label=_("Any")
     )
     q = django_filters.CharFilter(label=_("reference or narrative"), max_length=100)
+    handling_code = django_filters.ChoiceFilter(
+        choices=HandlingCode.choices, label=_("handling code (TLP)"), empty_label=_("Any")
+    )
+    unit = django_filters.NumberFilter(label=_("unit"), widget=forms.HiddenInput, min_value=1)
 
     class Meta:
         model = Seizure

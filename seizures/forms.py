@@ -8,13 +8,25 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from messaging.uploads import UploadUse, upload_check
 from operations.forms import DATETIME
 from reference.choices import BaselReason, CitesAppendix, ConcealmentMethod, DetectionMethod, TransportMode
 from reference.models import CitesTerm, Mea, OdsSubstance, Unit
 
-from .choices import ActionTaken, Direction, Disposal, HandlingCode, PartyKind, PartyRole, PlaceFunction, RouteRole
+from .choices import (
+    HANDLING_CODE_HELP,
+    ActionTaken,
+    Direction,
+    Disposal,
+    HandlingCode,
+    PartyKind,
+    PartyRole,
+    PlaceFunction,
+    RouteRole,
+)
 
 #: Header fields shown in the simplified form; the rest wait for the long form (or an operation that requires them).
 SIMPLIFIED_HEADER = {
@@ -88,8 +100,8 @@ class SeizureForm(forms.Form):
         label=_("Narrative"), required=False, max_length=20_000, widget=forms.Textarea(attrs={"rows": 4})
     )
     handling_code = forms.ChoiceField(
-        label=_("Handling code"), choices=HandlingCode.choices, initial=HandlingCode.OPERATION,
-        widget=forms.RadioSelect,
+        label=_("Handling code (TLP)"), choices=HandlingCode.choices, initial=HandlingCode.AMBER,
+        widget=forms.RadioSelect, help_text=HANDLING_CODE_HELP,
     )  # fmt: skip
     attachments = MultipleFileField(
         label=_("Photos and documents"), required=False, widget=MultipleFileInput(attrs={"multiple": True})
@@ -171,6 +183,15 @@ class ImportForm(forms.Form):
         label=_("CSV or XLSX file"),
         help_text=_("The platform's column layout or the CITES trade database layout. Imported whole or not at all."),
     )
+
+    def clean_file(self) -> Any:
+        """CSV or XLSX as the bytes say, within the upload size limit."""
+        upload = self.cleaned_data["file"]
+        try:
+            upload_check(upload, use=UploadUse.IMPORT)
+        except ValidationError as error:
+            raise ValidationError(error.messages, code="file_type") from None
+        return upload
 
 
 def line_choices() -> dict[str, list[Any]]:

@@ -25,7 +25,7 @@ Platform layout: one row per commodity line
     detection_methods, concealment_methods, reasons, actions_taken
                             choice values separated by ``;`` (risk_profiling;nii_scan)
     narrative
-    handling_code           operation (default) or coordinators
+    handling_code           TLP code: clear, green, amber (default) or red; TLP:RED etc. also read
     route                   legs from origin to discovery: ``IT:origin>ES:transit>NG:discovery``; a port
                             code may follow the country: ``IT@ITGOA:origin``. Blank: the reporting
                             country as the place of discovery.
@@ -159,6 +159,12 @@ HEADER_CHOICES: dict[str, type[models.TextChoices]] = {
     "direction": Direction,
     "transport_mode": TransportMode,
     "handling_code": HandlingCode,
+}
+#: ``TLP:AMBER`` as TLP writes it, and the codes of files written before TLP.
+HANDLING_CODE_ALIASES = {
+    **{code.tlp.lower(): code.value for code in HandlingCode},
+    "operation": HandlingCode.AMBER.value,
+    "coordinators": HandlingCode.RED.value,
 }
 LIST_CHOICES: dict[str, type[models.TextChoices]] = {
     "detection_methods": DetectionMethod,
@@ -403,6 +409,7 @@ class _PlatformReader:
         self.columns.update({f"lines.{name}": labels.get(name, name) for name in PLATFORM_LINE_COLUMNS})
         self.columns["lines"] = labels.get("hs_code", "hs_code")
         self.choices = {name: _choice_names(kind) for name, kind in {**HEADER_CHOICES, **LINE_CHOICES}.items()}
+        self.choices["handling_code"].update(HANDLING_CODE_ALIASES)
         self.list_choices = {name: _choice_names(kind) for name, kind in LIST_CHOICES.items()}
         self.roles = _choice_names(RouteRole)
         self.by_key: dict[str, ParsedSeizure] = {}

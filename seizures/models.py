@@ -9,12 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
+from accounts.models import Unit as AccountsUnit
 from messaging.models import StoredFile
 from operations.models import Operation
 from reference.choices import CitesAppendix, TransportMode
 from reference.models import CitesTerm, Country, HsCode, Mea, OdsSubstance, Port, Unit, WasteCode
 
 from .choices import (
+    HANDLING_CODE_HELP,
     Direction,
     Disposal,
     HandlingCode,
@@ -90,7 +92,20 @@ class Seizure(models.Model):
     actions_taken = models.JSONField(_("action taken"), default=list, blank=True)
     narrative = models.TextField(_("narrative"), blank=True)
     handling_code = models.CharField(
-        _("handling code"), max_length=16, choices=HandlingCode.choices, default=HandlingCode.OPERATION
+        _("handling code (TLP)"),
+        max_length=16,
+        choices=HandlingCode.choices,
+        default=HandlingCode.AMBER,
+        help_text=HANDLING_CODE_HELP,
+    )
+    unit = models.ForeignKey(
+        AccountsUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="seizures",
+        verbose_name=_("unit"),
+        help_text=_("A draft of a unit can be continued by any of its members."),
     )
     attachments = models.ManyToManyField(
         StoredFile, blank=True, related_name="+", verbose_name=_("photos and documents")
@@ -255,6 +270,12 @@ class Party(models.Model):
     document_number = models.CharField(_("identity document"), max_length=64, blank=True)
     registration_number = models.CharField(_("company registration"), max_length=64, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    erased_at = models.DateTimeField(
+        _("personal data erased at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the retention period ended and the personal fields were erased."),
+    )
 
     class Meta:
         ordering = ["seizure", "id"]

@@ -1,28 +1,32 @@
 """Who may see which seizure, and who may see the people and companies behind it.
 
 A seizure is visible to its reporting administration (drafts included), to the operation's
-coordinators and the secretariat once submitted, and to the operation's participants when its
-handling code allows. Parties are visible to the reporting administration and the coordinators
-only, and every read of them is logged.
+coordinators and the secretariat once submitted, and further as its TLP handling code allows: the
+operation's participants for AMBER and GREEN, the whole closed user group for CLEAR, nobody else
+for RED. Parties are visible to the reporting administration and the coordinators only, whatever the
+code, and every read of them is logged.
 """
 
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from accounts import policy
 from accounts import services as accounts
 from accounts.choices import Role
-from accounts.models import AccessLog, User
-from operations.choices import ParticipationRole, ParticipationStatus
+from accounts.models import AccessLog, Administration, User
+from operations.choices import OperationStatus, ParticipationRole, ParticipationStatus
 from operations.models import Operation, Participation
 from operations.selectors import operation_audience
 
 from .choices import HandlingCode, SeizureStatus
 from .models import CommodityLine, Party, RouteLeg, Seizure, SeizureVersion
 
-FILING_ROLES = (Role.OFFICER, Role.NATIONAL_CONTACT)
+FILING_ROLES = policy.roles_for("seizure.file")
 PUBLISHED = ~Q(status=SeizureStatus.DRAFT)
 
 
@@ -35,13 +39,14 @@ def _visible(user: User) -> Q:
         Q(
             operation__participations__administration_id=user.administration_id,
             operation__participations__status=ParticipationStatus.ACCEPTED,
-            handling_code=HandlingCode.OPERATION,
+            handling_code__in=HandlingCode.listed_for_participants(),
         )
         & PUBLISHED
         if user.administration_id
         else Q(pk__in=[])
     )
-    return own | coordinated | participating
+    everyone = Q(handling_code=HandlingCode.CLEAR) & PUBLISHED
+    return own | coordinated | participating | everyone
 
 
 def seizure_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Seizure]:
@@ -89,6 +94,10 @@ def _filtered(seizures: QuerySet[Seizure], filters: dict[str, Any]) -> QuerySet[
         seizures = seizures.filter(transport_mode=filters["transport_mode"])
     if filters.get("q"):
         seizures = seizures.filter(Q(reference__icontains=filters["q"]) | Q(narrative__icontains=filters["q"]))
+    if filters.get("handling_code"):
+        seizures = seizures.filter(handling_code=filters["handling_code"])
+    if filters.get("unit"):
+        seizures = seizures.filter(unit_id=filters["unit"])
     return seizures
 
 
@@ -116,7 +125,8 @@ def is_reporter(*, user: User, seizure: Seizure) -> bool:
 
 
 def can_edit(*, user: User, seizure: Seizure) -> bool:
-    return is_reporter(user=user, seizure=seizure) and user.role in FILING_ROLES and user.is_active
+    relations = {policy.Relation.OWN_ADMINISTRATION} if is_reporter(user=user, seizure=seizure) else set()
+    return policy.allows("seizure.edit", user=user, relations=relations)
 
 
 def is_coordinator(*, user: User, seizure: Seizure) -> bool:
@@ -124,9 +134,12 @@ def is_coordinator(*, user: User, seizure: Seizure) -> bool:
 
 
 def can_see_parties(*, user: User, seizure: Seizure) -> bool:
-    return is_reporter(user=user, seizure=seizure) or (
-        seizure.status != SeizureStatus.DRAFT and is_coordinator(user=user, seizure=seizure)
-    )
+    relations = set()
+    if is_reporter(user=user, seizure=seizure):
+        relations.add(policy.Relation.OWN_ADMINISTRATION)
+    if seizure.status != SeizureStatus.DRAFT and is_coordinator(user=user, seizure=seizure):
+        relations.add(policy.Relation.COORDINATOR)
+    return policy.allows("party.view", user=user, relations=relations)
 
 
 def party_list(*, user: User, seizure: Seizure, channel: str) -> list[Party]:
@@ -153,14 +166,17 @@ def party_counts(*, seizure: Seizure) -> dict[str, int]:
 
 
 def seizure_audience(*, seizure: Seizure) -> set[int]:
-    """Who learns of a submitted seizure: as its visibility rules say, never more."""
+    """Who learns of a submitted seizure: as its visibility rules say, never more.
+
+    TLP:RED reaches the reporting administration and the coordinators; every other code the operation's
+    audience as well. TLP:CLEAR allows more but is not broadcast beyond the operation."""
     reporters = set(
         User.objects.filter(administration_id=seizure.administration_id, is_active=True).values_list("id", flat=True)
     )
     if seizure.status == SeizureStatus.DRAFT:
         return reporters
     coordinators = set(seizure.operation.coordinators.values_list("id", flat=True))
-    if seizure.handling_code == HandlingCode.COORDINATORS:
+    if seizure.handling_code == HandlingCode.RED:
         return reporters | coordinators
     return reporters | operation_audience(operation=seizure.operation)
 
@@ -228,3 +244,74 @@ def queues_for(*, user: User) -> list[tuple[Operation, int]]:
     )
     totals = {row["operation_id"]: row["total"] for row in waiting}
     return [(operation, totals[operation.pk]) for operation in Operation.objects.filter(pk__in=totals)]
+
+
+# --- Retention of personal data ---------------------------------------------------------------
+
+
+def _years_before(moment: datetime, years: int) -> datetime:
+    try:
+        return moment.replace(year=moment.year - years)
+    except ValueError:  # 29 February
+        return moment.replace(year=moment.year - years, day=28)
+
+
+def retention_cutoffs(*, now: datetime | None = None) -> Q:
+    """Seizures whose operation closed longer ago than their reporting administration keeps personal data.
+
+    Each administration's own period, or ``PARTY_RETENTION_YEARS`` when it set none.
+    """
+    now = now or timezone.now()
+    closed = Q(operation__status__in=[OperationStatus.CLOSED, OperationStatus.ARCHIVED])
+    custom: dict[int, int] = {
+        pk: years
+        for pk, years in Administration.objects.filter(retention_years__isnull=False).values_list(
+            "pk", "retention_years"
+        )
+        if years is not None
+    }
+    expired = Q(operation__ends_at__lt=_years_before(now, settings.PARTY_RETENTION_YEARS)) & ~Q(
+        administration_id__in=list(custom)
+    )
+    for administration_id, years in custom.items():
+        expired |= Q(administration_id=administration_id, operation__ends_at__lt=_years_before(now, years))
+    return closed & expired
+
+
+def parties_due_for_erasure(*, now: datetime | None = None) -> QuerySet[Party]:
+    """Parties not yet erased whose retention period is over, oldest operation first."""
+    seizures = Seizure.objects.filter(retention_cutoffs(now=now)).values("pk")
+    return (
+        Party.objects.filter(seizure__in=seizures, erased_at__isnull=True)
+        .select_related("seizure", "seizure__operation", "seizure__administration")
+        .order_by("seizure__operation__ends_at", "seizure__reference", "id")
+    )
+
+
+def retention_review(*, now: datetime | None = None) -> list[dict[str, Any]]:
+    """What is due for erasure, per seizure: for the secretariat's review page. Counts only, never names."""
+    rows = (
+        parties_due_for_erasure(now=now)
+        .values(
+            "seizure_id",
+            "seizure__reference",
+            "seizure__operation__code",
+            "seizure__operation__ends_at",
+            "seizure__administration__name",
+            "seizure__administration__retention_years",
+        )
+        .annotate(parties=Count("id"))
+        .order_by("seizure__operation__ends_at", "seizure__reference")
+    )
+    return [
+        {
+            "seizure_id": row["seizure_id"],
+            "reference": row["seizure__reference"],
+            "operation": row["seizure__operation__code"],
+            "closed_at": row["seizure__operation__ends_at"],
+            "administration": row["seizure__administration__name"],
+            "years": row["seizure__administration__retention_years"] or settings.PARTY_RETENTION_YEARS,
+            "parties": row["parties"],
+        }
+        for row in rows
+    ]

@@ -1,6 +1,8 @@
 """Every write to seizure messages: filing, editing, the V-OCU's review, withdrawal and versions."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from accounts.models import Administration, User
+from accounts.audit import audit_record, personal_digest
+from accounts.models import Administration, Unit, User
 from messaging import services as messaging
 from messaging.choices import AudienceKind, NotificationKind
 from operations import selectors as operation_selectors
@@ -202,17 +205,33 @@ def seizure_create(
     data: dict[str, Any],
     submit: bool = False,
     attachments: Sequence[UploadedFile] = (),
+    unit: Unit | None = None,
 ) -> Seizure:
-    """File a seizure: kept as a draft of the administration, or submitted to the V-OCU at once."""
+    """File a seizure: kept as a draft of the administration, or submitted to the V-OCU at once.
+
+    A draft may belong to one of the filer's units, so that whoever is on shift continues it.
+    """
     operation = Operation.objects.get(pk=operation.pk)
     _check_can_file(user, operation)
     assert user.administration is not None
+    _check_unit(user, unit)
     clean = _validate(operation, user.administration, {**data, "attachments": attachments})
     seizure = seizure_write_new(operation=operation, administration=user.administration, filed_by=user, clean=clean)
+    if unit is not None:
+        seizure.unit = unit
+        seizure.save(update_fields=["unit", "updated_at"])
     seizure.attachments.add(*_store_attachments(user, attachments))
+    _audit_new(user, seizure)
+    if unit is not None and not submit:
+        _new_version(seizure, user, "draft")
     if submit:
         return seizure_submit(user=user, seizure=seizure)
     return seizure
+
+
+def _check_unit(user: User, unit: Unit | None) -> None:
+    if unit is not None and not unit.members.filter(pk=user.pk).exists():
+        raise field_error("unit", _("You can only file for a unit you belong to."), "not_member")
 
 
 def seizure_write_new(
@@ -251,6 +270,7 @@ def seizure_update(
     if seizure.status not in EDITABLE:
         raise field_error("status", _("A withdrawn seizure can no longer be changed."), "withdrawn")
     parties = data.get("parties") is not None
+    before, parties_before = seizure_snapshot(seizure), _party_snapshots(seizure)
     kept = list(seizure.attachments.all())
     clean = _validate(
         seizure.operation, seizure.administration, {**data, "attachments": [*kept, *attachments]}, seizure
@@ -261,7 +281,11 @@ def seizure_update(
         seizure.validated_at = None
     _write(seizure, clean, parties=parties)
     seizure.attachments.add(*_store_attachments(user, attachments))
+    _audit(user, "update", seizure, before)
+    _audit_parties(user, seizure, parties_before)
     if seizure.status == SeizureStatus.DRAFT:
+        if seizure.unit_id is not None:
+            _new_version(seizure, user, "draft", comment)
         return seizure
     _link_shipment(seizure)
     _refresh_partners(seizure, partners)
@@ -303,9 +327,11 @@ def _submit(user: User, seizure: Seizure, *, announce: bool) -> Seizure:
             "not_accepting",
         )
     first = seizure.status == SeizureStatus.DRAFT
+    before = seizure_snapshot(seizure)
     seizure.status = SeizureStatus.SUBMITTED
     seizure.submitted_at = timezone.now()
     seizure.save(update_fields=["status", "submitted_at", "updated_at"])
+    _audit(user, "submit", seizure, before)
     _link_shipment(seizure)
     _record_scope(seizure)
     _new_version(seizure, user, "submit")
@@ -332,11 +358,13 @@ def seizure_validate(*, user: User, seizure: Seizure, comment: str = "") -> Seiz
     """The V-OCU vouches for the seizure: it now counts in final figures."""
     seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
     _check_reviewer(user, seizure)
+    before = seizure_snapshot(seizure)
     seizure.status = SeizureStatus.VALIDATED
     seizure.validated_at = timezone.now()
     seizure.reviewed_by = user
     seizure.review_comment = comment.strip()
     seizure.save(update_fields=["status", "validated_at", "reviewed_by", "review_comment", "updated_at"])
+    _audit(user, "validate", seizure, before)
     _new_version(seizure, user, "validate", comment)
     _emit(seizure, "validate")
     _notify_reporter(seizure, "validate", comment)
@@ -350,10 +378,12 @@ def seizure_request_info(*, user: User, seizure: Seizure, comment: str) -> Seizu
     _check_reviewer(user, seizure)
     if not comment.strip():
         raise field_error("comment", _("Say what information is needed."), "required")
+    before = seizure_snapshot(seizure)
     seizure.status = SeizureStatus.INFO_REQUESTED
     seizure.reviewed_by = user
     seizure.review_comment = comment.strip()
     seizure.save(update_fields=["status", "reviewed_by", "review_comment", "updated_at"])
+    _audit(user, "request_info", seizure, before)
     _new_version(seizure, user, "request_info", comment)
     _emit(seizure, "request_info")
     _notify_reporter(seizure, "request_info", comment)
@@ -369,8 +399,10 @@ def seizure_withdraw(*, user: User, seizure: Seizure, reason: str = "") -> Seizu
     if seizure.status == SeizureStatus.WITHDRAWN:
         raise field_error("status", _("This seizure is already withdrawn."), "invalid_transition")
     published = seizure.status != SeizureStatus.DRAFT
+    before = seizure_snapshot(seizure)
     seizure.status = SeizureStatus.WITHDRAWN
     seizure.save(update_fields=["status", "updated_at"])
+    _audit(user, "withdraw", seizure, before)
     partners = _shipment_partners(seizure)
     _unlink_shipment(seizure)
     _refresh_partners(seizure, partners)
@@ -382,6 +414,48 @@ def seizure_withdraw(*, user: User, seizure: Seizure, reason: str = "") -> Seizu
 
 
 # --- Side effects ----------------------------------------------------------------------------
+
+
+PARTY_PERSONAL_FIELDS = (
+    "name", "date_of_birth", "nationality_id", "document_number", "registration_number", "address",
+)  # fmt: skip
+
+
+def party_audit_snapshot(party: Party) -> dict[str, Any]:
+    """A party as the audit trail keeps it: what it is and its role, and only a digest of who it is."""
+    personal = {name: _plain(getattr(party, name)) for name in PARTY_PERSONAL_FIELDS}
+    return {"seizure": party.seizure_id, "kind": party.kind, "role": party.role, "personal": personal_digest(personal)}
+
+
+def _party_snapshots(seizure: Seizure) -> dict[int, dict[str, Any]]:
+    return {party.pk: party_audit_snapshot(party) for party in Party.objects.filter(seizure=seizure).order_by("id")}
+
+
+def _audit(user: User, action: str, seizure: Seizure, before: dict[str, Any] | None) -> None:
+    audit_record(
+        actor=user, action=action, obj=seizure, reference=seizure.reference,
+        administration=seizure.administration_id, before=before, after=seizure_snapshot(seizure),
+    )  # fmt: skip
+
+
+def _audit_parties(user: User, seizure: Seizure, before: dict[int, dict[str, Any]]) -> None:
+    """Parties are replaced, not edited: the ones gone are recorded as removed, the new ones as added."""
+    after = _party_snapshots(seizure)
+    for party_id in sorted(set(before) - set(after)):
+        audit_record(
+            actor=user, action="delete", object_type="party", object_id=party_id, reference=seizure.reference,
+            administration=seizure.administration_id, before=before[party_id],
+        )  # fmt: skip
+    for party_id in sorted(set(after) - set(before)):
+        audit_record(
+            actor=user, action="create", object_type="party", object_id=party_id, reference=seizure.reference,
+            administration=seizure.administration_id, after=after[party_id],
+        )  # fmt: skip
+
+
+def _audit_new(user: User, seizure: Seizure) -> None:
+    _audit(user, "create", seizure, None)
+    _audit_parties(user, seizure, {})
 
 
 def _new_version(seizure: Seizure, user: User, action: str, comment: str = "") -> SeizureVersion:
@@ -555,6 +629,7 @@ def _post_to_operation(seizure: Seizure, user: User) -> None:
         context_label=seizure.operation.code,
         meas=sorted({line.mea for line in lines}, key=lambda mea: mea.code),
         notification_kind=NotificationKind.SEIZURE,
+        handling_code=seizure.handling_code,
     )
 
 
@@ -612,6 +687,7 @@ def seizures_import(*, user: User, operation: Operation, name: str, content: byt
         while filings:
             administration, clean = filings.pop()
             seizure = seizure_write_new(operation=operation, administration=administration, filed_by=user, clean=clean)
+            _audit_new(user, seizure)
             seizures.append(seizure_submit_imported(user=user, seizure=seizure))
         _notify_import(user, operation, seizures, lines, topic)
     return ImportResult(seizures=seizures, lines=lines)
@@ -686,3 +762,53 @@ def _notify_import(user: User, operation: Operation, seizures: list[Seizure], li
         },
         key=f"seizure-import:{operation.pk}:{seizures[0].pk}",
     )
+
+
+# --- Retention of personal data ---------------------------------------------------------------
+
+#: What erasure blanks: everything that names or locates a person or company. Kind and role stay, so
+#: aggregates still count suspects and companies.
+PARTY_ERASED_VALUES: dict[str, Any] = {
+    "name": "",
+    "date_of_birth": None,
+    "nationality": None,
+    "document_number": "",
+    "registration_number": "",
+    "address": "",
+}
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What an erasure run did (or, dry, would do): parties and seizures, by reference."""
+
+    parties: int
+    seizures: list[str]
+    dry_run: bool
+
+
+def parties_erase_expired(*, now: datetime | None = None, dry_run: bool = False) -> RetentionResult:
+    """Erase the personal fields of parties whose seizure's operation closed longer ago than the
+    reporting administration keeps personal data, and mark them erased.
+
+    Only nominal data changes: seizures, lines, routes and the counts of parties stay, so every report
+    figure is the same afterwards. Already erased parties are left alone, so running it again does nothing.
+    One audit event records each run that erased something, with references and counts, never names.
+    """
+    now = now or timezone.now()
+    due = selectors.parties_due_for_erasure(now=now)
+    references = sorted(set(due.values_list("seizure__reference", flat=True)))
+    if dry_run:
+        return RetentionResult(parties=due.count(), seizures=references, dry_run=True)
+    with transaction.atomic():
+        party_ids = list(due.select_for_update().values_list("pk", flat=True))
+        erased = Party.objects.filter(pk__in=party_ids, erased_at__isnull=True).update(
+            **PARTY_ERASED_VALUES, erased_at=now
+        )
+        if erased:
+            audit_record(
+                actor=None, action="retention_erase", object_type="party", object_id="",
+                reference=f"{erased} parties of {len(references)} seizures",
+                after={"parties": erased, "seizures": references, "erased_at": now},
+            )  # fmt: skip
+    return RetentionResult(parties=erased, seizures=references, dry_run=False)

@@ -724,7 +724,7 @@ class FilingGenerator:
         data["actions_taken"] = list(
             self._weighted([item for item, _w in ACTIONS[domain]], [w for _i, w in ACTIONS[domain]])
         )
-        data["handling_code"] = "coordinators" if rng.random() < 0.1 else "operation"
+        data["handling_code"] = "red" if rng.random() < 0.1 else "amber"
         data["lines"] = lines
         data["route"] = self._route_data(legs, discovery, mode, data["place_port"])
         data["parties"] = self._parties(legs)

@@ -24,7 +24,7 @@ from reference.choices import Dimension, Topic
 from reference.models import CitesTerm, Country, HsCode, Mea, MeaHsLink, OdsSubstance, Port, Unit, WasteCode
 from reference.normalise import normalise_quantity
 
-from .choices import Finding, RouteRole, SeizureStatus
+from .choices import Finding, HandlingCode, RouteRole, SeizureStatus
 from .models import CommodityLine, Seizure
 
 #: Above this many tonnes a single line is flagged whatever the history says (DEMETER IV's slag was ~180,000 t).
@@ -183,7 +183,7 @@ class FilingValidator:
         for name, value in header.items():
             if value is None and name not in ("occurred_at", "latitude", "longitude"):
                 header[name] = ""
-        header["handling_code"] = header["handling_code"] or "operation"
+        header["handling_code"] = header["handling_code"] or HandlingCode.AMBER
         occurred_at: datetime | None = header["occurred_at"]
         if occurred_at is None:
             self.errors.add("occurred_at", _("Give the date and time of the seizure."), "required")

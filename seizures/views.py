@@ -6,6 +6,7 @@ with plain submit buttons that redisplay the form with one more row, keeping wha
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,12 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
+from accounts import policy
+from accounts import selectors as account_selectors
+from accounts.models import Unit, User
 from messaging.api.views import file_response
 from operations import selectors as operation_selectors
 from operations.choices import FieldRule, FormVariant
 from operations.models import Operation
 from opsplatform.filtering import filter_values
+from opsplatform.ratelimit import download_limited
 from reference.choices import BaselReason, ConcealmentMethod, DetectionMethod
 from reference.models import Country
 
@@ -249,11 +253,17 @@ def seizure_new(request: HttpRequest, operation_id: int) -> HttpResponse:
     assert user.administration is not None
     initial = {"route": [{"role": "origin"}, {"role": "discovery", "country": user.administration.country_id}]}
     filing = Filing(request, operation, initial, None)
+    units = list(account_selectors.units_of(user=user))
     if filing.is_valid():
         submit = request.POST.get("save") == "submit"
         try:
             seizure = services.seizure_create(
-                user=user, operation=operation, data=filing.data(), submit=submit, attachments=filing.attachments()
+                user=user,
+                operation=operation,
+                data=filing.data(),
+                submit=submit,
+                attachments=filing.attachments(),
+                unit=_chosen_unit(request, units),
             )
         except ValidationError as error:
             filing.apply_errors(error)
@@ -265,7 +275,13 @@ def seizure_new(request: HttpRequest, operation_id: int) -> HttpResponse:
                 return redirect("seizure-detail", seizure.pk)
             messages.success(request, _("Draft %(reference)s saved.") % {"reference": seizure})
             return redirect("seizure-edit", seizure.pk)
-    return render(request, "seizures/form.html", filing.context())
+    return render(request, "seizures/form.html", {**filing.context(), "units": units})
+
+
+def _chosen_unit(request: HttpRequest, units: list[Unit]) -> Unit | None:
+    """The unit the draft is filed for, among the filer's own units; none when left empty."""
+    chosen = request.POST.get("unit", "")
+    return next((unit for unit in units if str(unit.pk) == chosen), None)
 
 
 @login_required
@@ -299,6 +315,18 @@ def seizure_edit(request: HttpRequest, seizure_id: int) -> HttpResponse:
 
 
 # --- Reading -----------------------------------------------------------------------------------
+
+
+@login_required
+def retention_review(request: HttpRequest) -> HttpResponse:
+    """The secretariat's review of what the next retention run erases: references and counts, never names."""
+    if not policy.allows("seizure.retention", user=_user(request)):
+        raise Http404
+    return render(
+        request,
+        "seizures/retention.html",
+        {"rows": selectors.retention_review(), "default_years": settings.PARTY_RETENTION_YEARS},
+    )
 
 
 @login_required
@@ -372,6 +400,7 @@ def seizure_history(request: HttpRequest, seizure_id: int) -> HttpResponse:
 
 
 @login_required
+@download_limited
 def seizure_file(request: HttpRequest, seizure_id: int, uuid: str) -> FileResponse:
     """A photo or document of a seizure, for whoever may see the seizure."""
     seizure = selectors.seizure_get(user=_user(request), seizure_id=seizure_id)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts import services as account_services
@@ -24,6 +25,44 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"redis: {settings.REDIS_URL or 'not configured (embedded mode)'}; channel layer: {layer}",
         f"cache: {settings.CACHES['default']['BACKEND']}",
     ]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def flushable_audit_tables() -> Any:
+    """Transactional tests flush every table afterwards; the append-only triggers step aside for that only."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from accounts import append_only
+
+    original = BaseDatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        vendor = self.connection.vendor
+        original(self, [*append_only.remove_sql(vendor), *sql_list, *append_only.install_sql(vendor)])
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def force_login_passes_the_second_factor() -> Any:
+    """``client.force_login`` stands for a completed sign-in: for a person who has or needs an authenticator,
+    the session is verified with it, as after the login page's second step. Tests of the second factor
+    itself sign in through the login page."""
+    from accounts.two_factor import totp_confirmed_device, two_factor_required
+    from tests.otp import session_verify
+
+    original = Client._login
+
+    def _login(self: Client, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        if two_factor_required(user) or totp_confirmed_device(user) is not None:
+            session_verify(self, user)
+
+    Client._login = _login  # type: ignore[method-assign]
+    yield
+    Client._login = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

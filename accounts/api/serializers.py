@@ -8,6 +8,13 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=256, style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    otp = serializers.CharField(
+        max_length=12,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("The current code of the authenticator app: required for accounts with a second factor."),
+    )
 
 
 class IssuedTokenSerializer(serializers.ModelSerializer):

@@ -1,6 +1,8 @@
 from typing import Any, cast
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
@@ -14,12 +16,14 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..filtersets import AdministrationFilterSet
 from ..models import Administration, ApiToken, User
+from ..two_factor import totp_confirmed_device, two_factor_required
 from . import serializers
 from .authentication import BearerTokenAuthentication
 
 
 class TokenView(APIView):
-    """Exchange a username and password for a bearer token, or revoke the token in use."""
+    """Exchange a username and password (and a code, for accounts with a second factor) for a bearer token,
+    or revoke the token in use. Failures count towards the sign-in lockout, as on the login page."""
 
     permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
@@ -36,10 +40,33 @@ class TokenView(APIView):
             raise ValidationError(
                 {"non_field_errors": [_("Unable to log in with this username and password.")]}, code="authentication"
             )
+        self._check_second_factor(request, cast(User, user), form.validated_data["otp"])
         token, raw = services.token_issue(user=user, name=form.validated_data["name"])
+        services.user_record_sign_in(user=cast(User, user))
         body = serializers.IssuedTokenSerializer(token).data
         body["token"] = raw
         return Response(body, status=status.HTTP_201_CREATED)
+
+    def _check_second_factor(self, request: Request, user: User, code: str) -> None:
+        device = totp_confirmed_device(user)
+        if device is None:
+            if two_factor_required(user):
+                raise ValidationError(
+                    {"otp": [_("Your role requires a second factor: set up your authenticator app on the web first.")]},
+                    code="otp_not_set_up",
+                )
+            return
+        code = code.strip().replace(" ", "")
+        if not code:
+            raise ValidationError({"otp": [_("Give the current code of your authenticator app.")]}, code="required")
+        if device.verify_token(code):
+            return
+        credentials = {"username": user.username}
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request._request)
+        if not AxesProxyHandler.is_allowed(request._request, credentials):
+            request._request.axes_locked_out = True  # type: ignore[attr-defined]  # AxesMiddleware answers
+            request._request.axes_credentials = credentials  # type: ignore[attr-defined]
+        raise ValidationError({"otp": [_("This code is not valid.")]}, code="invalid_code")
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:

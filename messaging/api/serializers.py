@@ -1,12 +1,22 @@
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.choices import Language
-from accounts.models import Administration, User
+from accounts.models import Administration, Unit, User
 from reference.choices import Topic
 from reference.models import Mea
 
-from ..choices import AudienceKind, DocumentKind, FeedbackOutcome, Frequency, NotificationKind, PostKind
+from ..choices import (
+    POST_HANDLING_CODE_HELP,
+    AudienceKind,
+    DocumentKind,
+    FeedbackOutcome,
+    Frequency,
+    HandlingCode,
+    NotificationKind,
+    PostKind,
+)
 from ..models import Document, NotificationPreference, Post, StoredFile
 
 CHOOSABLE = [(value, label) for value, label in AudienceKind.choices if value != AudienceKind.EXPLICIT]
@@ -34,12 +44,14 @@ class PostSerializer(serializers.ModelSerializer):
     awaiting_feedback = serializers.BooleanField(read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
 
+    tlp = serializers.SerializerMethodField()
+
     class Meta:
         model = Post
         fields = [
             "id", "kind", "topic", "title", "body", "body_html", "language", "context", "context_label", "meas",
             "author", "administration", "parent", "root", "due_at", "outcome", "audience", "created_at",
-            "read_at", "awaiting_feedback", "attachments",
+            "read_at", "awaiting_feedback", "attachments", "handling_code", "tlp",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -48,6 +60,9 @@ class PostSerializer(serializers.ModelSerializer):
 
     def get_administration(self, post: Post) -> str:
         return post.author.administration.name if post.author.administration else ""
+
+    def get_tlp(self, post: Post) -> str:
+        return HandlingCode(post.handling_code).tlp
 
 
 class PostCreateSerializer(serializers.Serializer):
@@ -64,6 +79,10 @@ class PostCreateSerializer(serializers.Serializer):
     chosen_administrations = serializers.SlugRelatedField(
         slug_field="code", queryset=Administration.objects.filter(is_active=True), many=True, required=False
     )
+    chosen_units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, required=False)
+    handling_code = serializers.ChoiceField(
+        choices=HandlingCode.choices, default=HandlingCode.GREEN, help_text=POST_HANDLING_CODE_HELP
+    )
     due_at = serializers.DateTimeField(required=False, allow_null=True)
     attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
 
@@ -72,7 +91,36 @@ class ReplyCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=REPLY_KINDS, default=PostKind.INFORMATION)
     body = serializers.CharField(max_length=50000)
     outcome = serializers.ChoiceField(choices=FeedbackOutcome.choices, required=False, default="")
+    handling_code = serializers.ChoiceField(
+        choices=HandlingCode.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Empty keeps the code of the post answered; a reply can be stricter, never wider."),
+    )
     attachments = serializers.ListField(child=serializers.FileField(), required=False, max_length=10)
+
+
+class ForwardSerializer(serializers.Serializer):
+    audience = serializers.ChoiceField(choices=CHOOSABLE)
+    note = serializers.CharField(max_length=50000, required=False, allow_blank=True, default="")
+    chosen_users = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    chosen_administrations = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Administration.objects.filter(is_active=True),
+        many=True,
+        required=False,
+    )
+    chosen_units = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), many=True, required=False)
+    handling_code = serializers.ChoiceField(
+        choices=HandlingCode.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Empty keeps the code of the post forwarded; it can be stricter, never wider."),
+    )
 
 
 class RecipientSerializer(serializers.ModelSerializer):

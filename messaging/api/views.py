@@ -11,10 +11,12 @@ from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
 from opsplatform.api.routing import ID_PATTERN
+from opsplatform.downloads import FILE_CONTENT_SECURITY_POLICY
 from opsplatform.filtering import api_filter_values
 
 from .. import selectors, services
@@ -63,6 +65,8 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             meas=data.get("meas", []),
             chosen_users=data.get("chosen_users", []),
             chosen_administrations=data.get("chosen_administrations", []),
+            chosen_units=data.get("chosen_units", []),
+            handling_code=data["handling_code"],
             due_at=data.get("due_at"),
             attachments=data.get("attachments", []),
         )
@@ -83,6 +87,18 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         reply = services.post_reply(author=_user(request), parent=post, **form.validated_data)
         return Response(self.get_serializer(selectors.post_get(user=_user(request), post_id=reply.pk)).data, status=201)
 
+    @extend_schema(request=serializers.ForwardSerializer, responses={201: serializers.PostSerializer})
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def forward(self, request: Request, pk: str | None = None) -> Response:
+        """Pass the post on as a new post quoting it; its TLP code can be kept or made stricter, never wider."""
+        form = serializers.ForwardSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        forwarded = services.post_forward(author=_user(request), post=self.get_object(), **form.validated_data)
+        return Response(
+            self.get_serializer(selectors.post_get(user=_user(request), post_id=forwarded.pk)).data, status=201
+        )
+
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post", "delete"])
     def read(self, request: Request, pk: str | None = None) -> Response:
@@ -101,6 +117,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 
 class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    throttle_scope = "download"  # the download action only: the others have no throttle class
     serializer_class = serializers.DocumentSerializer
     filterset_class = DocumentFilterSet
     parser_classes = [MultiPartParser, FormParser]
@@ -138,7 +155,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return Response(self.get_serializer(document).data, status=201)
 
     @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         document = self.get_object()
         services.document_record_download(document=document)
@@ -151,7 +168,7 @@ def file_response(stored: Any) -> FileResponse:
         stored.file.open("rb"), as_attachment=True, filename=stored.original_name, content_type=stored.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = FILE_CONTENT_SECURITY_POLICY
     return response
 
 

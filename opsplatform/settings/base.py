@@ -42,6 +42,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "opsplatform",
     "reference",
     "accounts",
@@ -55,6 +59,7 @@ MIDDLEWARE = [
     "opsplatform.logging.RequestIdMiddleware",
     "opsplatform.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,8 +67,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "opsplatform.urls"
@@ -149,6 +157,8 @@ CELERY_BEAT_SCHEDULE = {
     "send-digests": {"task": "messaging.tasks.send_digests", "schedule": crontab(hour=6, minute=0)},
     "advance-operations-clock": {"task": "operations.tasks.advance_operations_clock", "schedule": 60},
     "generate-pending-reports": {"task": "reports.tasks.generate_pending_reports", "schedule": 60},
+    "block-inactive-accounts": {"task": "accounts.tasks.block_inactive_accounts", "schedule": crontab(hour=5, minute=0)},
+    "apply-retention": {"task": "seizures.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Accounts and passwords -----------------------------------------------------------------
@@ -167,6 +177,63 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 API_TOKEN_LIFETIME = timedelta(hours=env_int("API_TOKEN_LIFETIME_HOURS", 12))
+# django-axes counts failed sign-ins (login page, second step and token endpoint) per username.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 30))
+# By username alone: failures are summed over every address and browser, and colleagues behind one
+# office's address are not locked out together. (Axes warns about the missing address; see above.)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_VERBOSE = True
+# Second factor: TOTP, mandatory for these roles, optional for the others.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "opsplatform")
+TWO_FACTOR_REQUIRED_ROLES = ["secretariat", "coordinator", "national_contact"]
+ACCOUNT_ACTIVATION_HOURS = env_int("ACCOUNT_ACTIVATION_HOURS", 72)
+# Accounts unused for this many days are blocked; their owners are reminded this many days before.
+ACCOUNT_INACTIVITY_DAYS = env_int("ACCOUNT_INACTIVITY_DAYS", 180)
+ACCOUNT_INACTIVITY_REMINDER_DAYS = env_int("ACCOUNT_INACTIVITY_REMINDER_DAYS", 10)
+# Years after an operation closes before the personal data of its parties is erased, unless the
+# reporting administration set its own period.
+PARTY_RETENTION_YEARS = env_int("PARTY_RETENTION_YEARS", 5)
+
+# --- Browser security ------------------------------------------------------------------------
+# Every response says what the browser may load: our own scripts and styles only, never inline code;
+# the stream's WebSocket on the same host. Uploaded files are served with a stricter policy of their own.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+def _websocket_origin(site_url: str) -> str:
+    """``wss://host`` for an HTTPS site, ``ws://host`` otherwise: the stream lives on the site's own host."""
+    scheme, _sep, rest = site_url.partition("://")
+    return ("wss://" if scheme == "https" else "ws://") + rest.split("/", 1)[0]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'", _websocket_origin(env_str("SITE_URL", "http://127.0.0.1:8000"))],
+        "object-src": ["'none'"],
+        "frame-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 # --- Languages ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -200,6 +267,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opsplatform <noreply@localho
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATION_DEFAULT_FREQUENCY = env_str("NOTIFICATION_DEFAULT_FREQUENCY", "digest")
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 20) * 1024 * 1024
+# Downloads and exports (report files, CSV tables, library documents, attachments) per person, pages and API.
+DOWNLOAD_RATE_LIMIT = env_str("DOWNLOAD_RATE_LIMIT", "60/min")
+# Token requests per client address (the sign-in page is guarded by django-axes).
+API_AUTH_THROTTLE_RATE = env_str("API_AUTH_THROTTLE_RATE", "20/min")
 
 # --- Reports ----------------------------------------------------------------------------------
 # Operations with up to this many commodity lines are reported within the request; larger ones by a worker.
@@ -226,7 +297,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "opsplatform.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_THROTTLE_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": API_AUTH_THROTTLE_RATE,
+        "download": DOWNLOAD_RATE_LIMIT,
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -234,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Joint environmental-enforcement operations: reference data, operations, seizures, reports.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The closed user group's API is described to its members only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -9,9 +9,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from accounts.models import User
+from accounts.models import AccessLog, User
 from operations.models import Operation
 from opsplatform.api.idempotency import idempotent
 from opsplatform.api.routing import ID_PATTERN
@@ -39,6 +40,9 @@ def _baseline(user: User, baseline_id: int | None) -> Operation | None:
 class OperationReportView(APIView):
     """The operation's debrief as data, computed now: every key figure and table in the caller's scope."""
 
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "download"
+
     @extend_schema(parameters=[serializers.ReportQuerySerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, operation_id: int) -> Response:
         user = _user(request)
@@ -54,6 +58,13 @@ class OperationReportView(APIView):
             kind=query.validated_data["kind"],
             language=query.validated_data.get("language") or get_language() or "en",
             baseline=baseline,
+        )
+        services.record_download(
+            user=user,
+            operation=operation,
+            what=f"{query.validated_data['kind']}.json",
+            action=AccessLog.Action.EXPORT,
+            channel="api",
         )
         return Response(data)
 

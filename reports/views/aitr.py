@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import AdministrationKind, Role
 from accounts.models import AccessLog, Administration, User
 from accounts.services import access_log_record
+from opsplatform.downloads import as_attachment
 
 from ..aitr import FIRST_YEAR, aitr_workbook
 
@@ -111,7 +112,4 @@ def _download(user: User, administration: Administration, year: int) -> HttpResp
         action=AccessLog.Action.EXPORT,
         channel="page",
     )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="AITR-{year}-{country}.xlsx"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_attachment(HttpResponse(content, content_type=XLSX), f"AITR-{year}-{country}.xlsx")

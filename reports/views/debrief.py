@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from accounts.models import User
+from opsplatform.downloads import as_attachment
 from opsplatform.forms import apply_service_errors, posted_data
+from opsplatform.ratelimit import download_limited
 
 from .. import exports, selectors, services
 from ..choices import ReportKind, ReportStatus
@@ -64,6 +66,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
 
 
 @login_required
+@download_limited
 def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpResponse:
     user = _user(request)
     report = selectors.report_get(user=user, report_id=report_id)
@@ -77,13 +80,11 @@ def report_download(request: HttpRequest, report_id: int, fmt: str) -> HttpRespo
         content, content_type, name = services.report_download(user=user, report=report, fmt=fmt)
     else:
         raise Http404
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_attachment(HttpResponse(content, content_type=content_type), name)
 
 
 @login_required
+@download_limited
 def table_csv(request: HttpRequest, report_id: int, table: str) -> HttpResponse:
     user = _user(request)
     report = selectors.report_get(user=user, report_id=report_id)
@@ -96,14 +97,12 @@ def table_csv(request: HttpRequest, report_id: int, table: str) -> HttpResponse:
     else:
         raise Http404
     services.record_download(user=user, report=report, what=f"{table}.csv")
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     name = f"{report.operation.code}-{report.kind}-v{report.version}-{table}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return as_attachment(HttpResponse(content, content_type="text/csv; charset=utf-8"), name)
 
 
 @login_required
+@download_limited
 def lines_csv(request: HttpRequest, operation_id: int) -> StreamingHttpResponse:
     """Every commodity line the reader may see, as of now, streamed with constant memory."""
     user = _user(request)
@@ -115,6 +114,5 @@ def lines_csv(request: HttpRequest, operation_id: int) -> StreamingHttpResponse:
     services.record_download(user=user, operation=operation, what=f"lines-{kind}.csv")
     stream = exports.lines_csv(operation=operation, kind=kind, audience=audience, language=get_language() or "en")
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{operation.code}-lines-{kind}.csv"'
-    response["Cache-Control"] = "private, no-store"
+    as_attachment(response, f"{operation.code}-lines-{kind}.csv")
     return response

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from reference.choices import BaselReason, CitesAppendix, ConcealmentMethod, DetectionMethod, TransportMode
 
 from ..choices import (
+    HANDLING_CODE_HELP,
     ActionTaken,
     Direction,
     Disposal,
@@ -100,7 +101,9 @@ class SeizureWriteSerializer(serializers.Serializer):
     reasons = _choices(BaselReason.choices)
     actions_taken = _choices(ActionTaken.choices)
     narrative = _text(20_000)
-    handling_code = serializers.ChoiceField(choices=HandlingCode.choices, default=HandlingCode.OPERATION)
+    handling_code = serializers.ChoiceField(
+        choices=HandlingCode.choices, default=HandlingCode.AMBER, help_text=HANDLING_CODE_HELP
+    )
     lines = LineInputSerializer(many=True, max_length=200)  # type: ignore[call-arg]
     route = RouteLegInputSerializer(many=True, max_length=20)  # type: ignore[call-arg]
     parties = PartyInputSerializer(  # type: ignore[call-arg]
@@ -112,6 +115,9 @@ class SeizureCreateSerializer(SeizureWriteSerializer):
     operation = serializers.IntegerField(min_value=1, max_value=2**62)
     submit = serializers.BooleanField(
         required=False, default=False, help_text="Submit to the V-OCU at once instead of keeping a draft."
+    )
+    unit = serializers.IntegerField(
+        required=False, allow_null=True, default=None, help_text="Id of one of your units the draft belongs to."
     )
 
 
@@ -188,8 +194,8 @@ class SeizureSerializer(serializers.ModelSerializer):
             "country", "filed_by", "occurred_at", "place_port", "place_locode", "place_name", "place_function",
             "latitude", "longitude", "direction", "transport_mode", "vessel_name", "vessel_imo", "flight",
             "vehicle_registration", "containers", "transport_document", "detection_methods",
-            "concealment_methods", "reasons", "actions_taken", "narrative", "handling_code", "lines", "route",
-            "findings", "flagged", "case", "review_comment", "submitted_at", "validated_at", "created_at",
+            "concealment_methods", "reasons", "actions_taken", "narrative", "handling_code", "unit", "lines",
+            "route", "findings", "flagged", "case", "review_comment", "submitted_at", "validated_at", "created_at",
             "updated_at", "attachments", "party_counts", "parties",
         ]  # fmt: skip
         read_only_fields = fields

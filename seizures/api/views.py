@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
+from accounts.selectors import units_of
 from operations.selectors import operation_list
 from opsplatform.api.idempotency import idempotent
 from opsplatform.api.routing import ID_PATTERN
@@ -76,7 +77,13 @@ class SeizureViewSet(
         if operation is None:
             raise ValidationError({"operation": [_("No operation you take part in has this id.")]})
         submit = data.pop("submit")
-        seizure = services.seizure_create(user=_user(request), operation=operation, data=data, submit=submit)
+        unit = None
+        unit_id = data.pop("unit", None)
+        if unit_id is not None:
+            unit = units_of(user=_user(request)).filter(pk=unit_id).first()
+            if unit is None:
+                raise ValidationError({"unit": [_("You are not a member of a unit with this id.")]})
+        seizure = services.seizure_create(user=_user(request), operation=operation, data=data, submit=submit, unit=unit)
         return self._answer(seizure, status.HTTP_201_CREATED)
 
     def idempotent_replay(self, request: Request, body: Any) -> Any:

@@ -80,6 +80,37 @@ def test_production_settings_pass_the_deployment_checklist(tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout, result.stdout
+
+
+def test_production_settings_harden_cookies_headers_and_the_content_policy(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        OPS_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="opsplatform.settings.production",
+        DJANGO_SECRET_KEY=uuid.uuid4().hex * 2,
+        SITE_URL="https://ops.example.org",
+    )
+    script = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps({name: getattr(settings, name) for name in ("
+        "'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY', 'SECURE_HSTS_SECONDS', "
+        "'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY', 'CONTENT_SECURITY_POLICY')}))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    hardened = json.loads(output.stdout.strip().splitlines()[-1])
+    assert hardened["SESSION_COOKIE_SECURE"]
+    assert hardened["CSRF_COOKIE_SECURE"]
+    assert hardened["SESSION_COOKIE_HTTPONLY"]
+    assert hardened["SECURE_HSTS_SECONDS"] >= 31536000
+    assert hardened["SECURE_CONTENT_TYPE_NOSNIFF"]
+    assert hardened["X_FRAME_OPTIONS"] == "DENY"
+    assert hardened["SECURE_REFERRER_POLICY"] == "same-origin"
+    directives = hardened["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]
+    assert directives["connect-src"] == ["'self'", "wss://ops.example.org"]
+    assert directives["frame-ancestors"] == ["'none'"]
 
 
 @pytest.mark.django_db

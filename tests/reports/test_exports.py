@@ -114,7 +114,7 @@ def test_the_header_speaks_the_language_asked_for(joint, file_seizure):
 @pytest.mark.django_db
 def test_only_seizures_shared_with_participants_are_listed_for_them(world, joint, file_seizure):
     shared = file_seizure()
-    kept = file_seizure(handling_code="coordinators", containers=[], transport_document="")
+    kept = file_seizure(handling_code="red", containers=[], transport_document="")
 
     for_participants = {row["reference"] for row in _records(joint, audience="participants")}
     for_coordination = {row["reference"] for row in _records(joint, audience="coordination")}
@@ -302,7 +302,7 @@ def test_sheet_titles_are_shortened_cleaned_and_made_unique(joint, file_seizure)
 def test_copy_writes_the_same_bytes_as_python(world, joint, file_seizure, ghana_joins):
     seizures.seizure_validate(user=world.coordinator, seizure=file_seizure())
     file_seizure(
-        handling_code="coordinators",
+        handling_code="red",
         containers=[],
         transport_document="",
         parties=[],

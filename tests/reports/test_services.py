@@ -49,7 +49,7 @@ def filed(world, joint, file_seizure, ghana_joins):
     lines = [
         {"mea": "BASEL", "hs_code": "8549.11", "description": "Batteries", "quantity": Decimal("3"), "unit": "TNE"}
     ]
-    ghanaian = file_seizure(user=world.officer_gh, lines=lines, handling_code="coordinators", **GHANA)
+    ghanaian = file_seizure(user=world.officer_gh, lines=lines, handling_code="red", **GHANA)
     draft = file_seizure(submit=False, containers=[], transport_document="")
     return {"validated": validated, "shared": shared, "ghanaian": ghanaian, "draft": draft}
 

@@ -510,7 +510,7 @@ def test_a_submission_reaches_the_operation_and_nobody_else(world, file_seizure,
 
 @pytest.mark.django_db
 def test_a_seizure_for_the_coordinators_reaches_only_them_and_its_administration(world, file_seizure, unep_observes):
-    file_seizure(handling_code="coordinators")
+    file_seizure(handling_code="red")
 
     (event,) = _events()
     assert event.op == "add"
@@ -593,7 +593,7 @@ def test_the_first_submission_is_posted_in_the_operation_thread(world, joint, fi
 
 @pytest.mark.django_db
 def test_a_seizure_for_the_coordinators_is_posted_to_them_only(world, joint, file_seizure, unep_observes):
-    file_seizure(handling_code="coordinators")
+    file_seizure(handling_code="red")
 
     (post,) = Post.objects.filter(context=joint.context)
     assert _post_recipients(post) == _nigerians(world) | _ids(world.coordinator)
@@ -819,7 +819,7 @@ def test_coordinators_see_no_parties_of_a_draft(world, file_seizure):
 def test_each_role_sees_the_seizures_its_scope_allows(world, file_seizure, unep_observes):
     draft = file_seizure(submit=False)
     shared = file_seizure()
-    restricted = file_seizure(handling_code="coordinators", containers=[], transport_document="")
+    restricted = file_seizure(handling_code="red", containers=[], transport_document="")
 
     def seen(who):
         return set(selectors.seizure_list(user=getattr(world, who)))
@@ -835,7 +835,7 @@ def test_each_role_sees_the_seizures_its_scope_allows(world, file_seizure, unep_
 @pytest.mark.django_db
 def test_an_administration_sees_the_shared_seizures_once_it_accepts(world, file_seizure, ghana_joins):
     shared = file_seizure()
-    file_seizure(handling_code="coordinators", containers=[], transport_document="")
+    file_seizure(handling_code="red", containers=[], transport_document="")
     file_seizure(submit=False)
 
     assert set(selectors.seizure_list(user=world.officer_gh)) == {shared}
@@ -843,7 +843,7 @@ def test_an_administration_sees_the_shared_seizures_once_it_accepts(world, file_
 
 @pytest.mark.django_db
 def test_a_hidden_seizure_answers_like_a_missing_one(world, file_seizure):
-    seizure = file_seizure(handling_code="coordinators")
+    seizure = file_seizure(handling_code="red")
 
     assert selectors.seizure_get(user=world.coordinator, seizure_id=seizure.pk) == seizure
     with pytest.raises(Http404):

@@ -194,7 +194,7 @@ def test_photos_are_uploaded_with_the_long_form_and_served_to_those_who_see_the_
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
         b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
     )
-    data = _form(joint, lines=1, save="submit", variant="long", handling_code="operation", **_management("parties", 0))
+    data = _form(joint, lines=1, save="submit", variant="long", handling_code="amber", **_management("parties", 0))
     data["attachments"] = SimpleUploadedFile("labels.png", png, content_type="image/png")
     page_for(world.officer_ng).post(f"/seizures/file/{joint.pk}/", data)
     seizure = Seizure.objects.get()

@@ -36,6 +36,10 @@
       link.href = "/channel/posts/" + (payload.root || payload.id) + "/";
       item.appendChild(link);
       item.appendChild(document.createTextNode(" "));
+      if (payload.handling_code) {
+        item.appendChild(text("span", "TLP:" + payload.handling_code.toUpperCase(), "tlp tlp-" + payload.handling_code));
+        item.appendChild(document.createTextNode(" "));
+      }
       item.appendChild(text("span", payload.topic, "tag"));
       item.appendChild(text("div", payload.author + " · " + payload.administration, "meta"));
       list.insertBefore(item, list.firstChild);

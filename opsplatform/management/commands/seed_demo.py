@@ -1,5 +1,6 @@
 import io
 import json
+from base64 import b32decode
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,7 @@ class Command(BaseCommand):
                 position=item["position"],
                 platform_admin=item.get("platform_admin", False),
             )
+        self._seed_second_factors(demo)
         self._seed_channel()
         self._seed_operations()
         self._seed_seizures()
@@ -85,7 +87,20 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'role':<18} {'username':<14} password")
         for item in demo["users"]:
             self.stdout.write(f"  {item['role']:<18} {item['username']:<14} {item['password']}")
+        self.stdout.write(
+            f"\nSecretariat, coordinator and national contact point also give a code: add the demo key\n"
+            f"  {demo['totp_secret']}\n"
+            "to an authenticator app (time-based, 6 digits, 30 s), or run: oathtool --totp -b <key>\n"
+        )
         self.stdout.write("")
+
+    def _seed_second_factors(self, demo: dict[str, Any]) -> None:
+        """Roles that must sign in with a code share one published demo key, so the demo stays usable."""
+        key = b32decode(demo["totp_secret"])
+        for user in User.objects.filter(
+            username__in=[item["username"] for item in demo["users"]], role__in=settings.TWO_FACTOR_REQUIRED_ROLES
+        ):
+            account_services.totp_device_install(user=user, key=key)
 
     def _seed_channel(self) -> None:
         demo = json.loads(DEMO_CHANNEL.read_text(encoding="utf-8"))

@@ -1,0 +1,71 @@
+"""A per-person limit on downloads and exports: a fixed window counted in the shared cache.
+
+Pages answer ``429 Too Many Requests`` with a ``Retry-After`` header and a plain message; the API
+uses DRF's ``ScopedRateThrottle`` with the same rate (scope ``download``).
+"""
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"60/min"`` is 60 requests per 60 seconds, as DRF spells rates."""
+    count, _slash, period = rate.partition("/")
+    return int(count), PERIODS[period.strip().lower()]
+
+
+def _client_key(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def hit(*, scope: str, key: str, rate: str) -> int:
+    """Count one request; the number of seconds to wait when over the limit, else 0."""
+    limit, period = parse_rate(rate)
+    now = int(time.time())
+    window = now // period
+    name = f"ratelimit:{scope}:{key}:{window}"
+    if cache.add(name, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(name)
+        except ValueError:  # expired between add and incr
+            cache.add(name, 1, timeout=period + 1)
+            count = 1
+    if count > limit:
+        return max((window + 1) * period - now, 1)
+    return 0
+
+
+def too_many_requests(retry_after: int) -> HttpResponse:
+    message = _("Too many downloads in a short time. Please wait %(seconds)s seconds and try again.") % {
+        "seconds": retry_after
+    }
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def download_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Limit a download page to ``settings.DOWNLOAD_RATE_LIMIT`` per person."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        wait = hit(scope="download", key=_client_key(request), rate=settings.DOWNLOAD_RATE_LIMIT)
+        if wait:
+            return too_many_requests(wait)
+        return view(request, *args, **kwargs)
+
+    return limited
