@@ -157,7 +157,10 @@ CELERY_BEAT_SCHEDULE = {
     "send-digests": {"task": "messaging.tasks.send_digests", "schedule": crontab(hour=6, minute=0)},
     "advance-operations-clock": {"task": "operations.tasks.advance_operations_clock", "schedule": 60},
     "generate-pending-reports": {"task": "reports.tasks.generate_pending_reports", "schedule": 60},
-    "block-inactive-accounts": {"task": "accounts.tasks.block_inactive_accounts", "schedule": crontab(hour=5, minute=0)},
+    "block-inactive-accounts": {
+        "task": "accounts.tasks.block_inactive_accounts",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "apply-retention": {"task": "seizures.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
 
