@@ -81,7 +81,7 @@ format: install
 
 # Rebuild the French catalogue after changing translatable strings (needs gettext).
 messages: install
-	$(MANAGE) makemessages --locale fr --ignore "$(VENV)/*" --no-obsolete
+	$(MANAGE) makemessages --locale fr --ignore "$(VENV)/*" --ignore "tests/*" --ignore "var/*" --ignore "node_modules/*" --ignore "cluster/*" --ignore "bench/*" --ignore "load/*" --no-obsolete
 	$(MANAGE) compilemessages --locale fr --ignore "$(VENV)/*"
 
 clean:

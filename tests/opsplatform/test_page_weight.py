@@ -4,7 +4,7 @@ Bytes are counted as Chromium received them (``encodedDataLength``: compressed b
 for the document and every subresource, and WebSocket frames, through the DevTools protocol.
 
 Static files are served as in production: collected by ``CompressedManifestStaticFilesStorage`` (hashed
-names, gzip variants) and served by WhiteNoise, which marks hashed files immutable for ten years, so a
+names, gzip variants and Brotli ones where brotli is installed) and served by WhiteNoise, which marks hashed files immutable for ten years, so a
 repeat visit downloads the page's HTML (and anything dynamic) only. The test settings would not show that:
 they serve unhashed files through the finders (WhiteNoise gives them ``max-age=60``), and Channels' live
 server answers ``/static/`` itself, without any cache header. So this class collects the files into a
@@ -201,7 +201,7 @@ class PageWeightTest(BrowserTestCase):
             assert statics, f"{name}: no static file loaded"
             for request, headers in statics.items():
                 if first.urls[request].endswith((".css", ".js")):
-                    assert headers.get("content-encoding") == "gzip", (first.urls[request], headers)
+                    assert headers.get("content-encoding") in {"gzip", "br"}, (first.urls[request], headers)
                 assert "immutable" in headers.get("cache-control", ""), (first.urls[request], headers)
                 max_age = int(headers["cache-control"].split("max-age=")[1].split(",")[0])
                 assert max_age >= ONE_YEAR, (first.urls[request], headers)
