@@ -28,7 +28,8 @@ from django.utils.translation import ngettext
 
 from accounts import policy
 from accounts.audit import audit_record, audit_snapshot, personal_digest
-from accounts.models import Administration, Unit, User
+from accounts.models import AccessLog, Administration, Unit, User
+from accounts.services import access_log_record
 from opsplatform.errors import field_error
 from opsplatform.metrics import EVENTS_RELAYED
 from reference.models import Mea
@@ -592,8 +593,27 @@ def document_upload(
     return document
 
 
-def document_record_download(*, document: Document) -> None:
+def document_record_download(*, user: User, document: Document, channel: str) -> None:
+    """Count the download and account for it in the access log: one row per download."""
     Document.objects.filter(pk=document.pk).update(download_count=F("download_count") + 1)
+    access_log_record(
+        user=user,
+        object_type="document",
+        objects=[(str(document.pk), document.title[:128])],
+        action=AccessLog.Action.DOWNLOAD,
+        channel=channel,
+    )
+
+
+def stored_file_record_download(*, user: User, stored: StoredFile, channel: str) -> None:
+    """Account for an attachment handed out: one access-log row per download."""
+    access_log_record(
+        user=user,
+        object_type="file",
+        objects=[(str(stored.uuid), stored.original_name[:128])],
+        action=AccessLog.Action.DOWNLOAD,
+        channel=channel,
+    )
 
 
 # --- E-mail notifications ---------------------------------------------------------------------

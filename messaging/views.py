@@ -214,15 +214,19 @@ def library_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 @download_limited
 def document_download(request: HttpRequest, document_id: int) -> FileResponse:
-    document = selectors.document_get(user=_user(request), document_id=document_id)
-    services.document_record_download(document=document)
+    user = _user(request)
+    document = selectors.document_get(user=user, document_id=document_id)
+    services.document_record_download(user=user, document=document, channel="page")
     return file_response(document.file)
 
 
 @login_required
 @download_limited
 def file_download(request: HttpRequest, uuid: str) -> FileResponse:
-    return file_response(selectors.stored_file_get(user=_user(request), uuid=uuid))
+    user = _user(request)
+    stored = selectors.stored_file_get(user=user, uuid=uuid)
+    services.stored_file_record_download(user=user, stored=stored, channel="page")
+    return file_response(stored)
 
 
 @login_required

@@ -158,7 +158,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         document = self.get_object()
-        services.document_record_download(document=document)
+        services.document_record_download(user=request.user, document=document, channel="api")
         return file_response(document.file)
 
 

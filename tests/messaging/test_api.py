@@ -14,6 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.choices import AdministrationKind, Role
+from accounts.models import AccessLog
 from messaging import services
 from messaging.choices import AudienceKind, DocumentKind, Frequency, PostKind
 from messaging.models import Document, NotificationPreference, Post, PostRecipient, StoredFile
@@ -615,6 +616,9 @@ def test_a_coordinator_adds_a_pdf_that_recipients_download_byte_for_byte(people)
     assert 'filename="cfc-guide.pdf"' in download["Content-Disposition"]
     assert download["X-Content-Type-Options"] == "nosniff"
     assert reader.get(f"/api/v1/library/documents/{document['id']}/").json()["download_count"] == 1
+    assert list(AccessLog.objects.values_list("user", "action", "object_type", "object_id", "channel")) == [
+        (people.reader.pk, AccessLog.Action.DOWNLOAD, "document", str(document["id"]), "api")
+    ]
 
 
 @pytest.mark.django_db

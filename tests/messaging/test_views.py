@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.choices import Role
+from accounts.models import AccessLog
 from messaging import services
 from messaging.choices import AudienceKind, DocumentKind, Frequency, PostKind
 from messaging.models import Document, DocumentRecipient, NotificationPreference, Post, PostRecipient, StoredFile
@@ -239,6 +240,9 @@ def test_posting_with_an_attachment_lets_recipients_download_it(people, as_user)
     assert b"".join(download.streaming_content) == PDF
     assert download["Content-Disposition"].startswith("attachment")
     assert download["X-Content-Type-Options"] == "nosniff"
+    assert list(AccessLog.objects.values_list("user", "action", "object_type", "object_id", "reference")) == [
+        (people.reader.pk, AccessLog.Action.DOWNLOAD, "file", str(stored.uuid), "manifest.pdf")
+    ]
 
 
 @pytest.mark.django_db
@@ -439,6 +443,14 @@ def test_downloading_from_the_library_page_counts(people, as_user):
     assert as_user(people.outsider).get(f"/channel/library/{document.pk}/download/").status_code == 404
     document.refresh_from_db()
     assert document.download_count == 1
+    logged = AccessLog.objects.get()  # one row for the download, none for the refusal
+    assert (logged.user, logged.action, logged.object_type, logged.object_id, logged.channel) == (
+        people.reader,
+        AccessLog.Action.DOWNLOAD,
+        "document",
+        str(document.pk),
+        "page",
+    )
 
 
 @pytest.mark.django_db
