@@ -18,6 +18,8 @@ from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from opsplatform.ratelimit import submissions_limited
+
 from . import selectors, services
 from .choices import Role
 from .forms import AccessRequestForm, ActivationForm, EndorseForm, LanguageForm, OtpForm
@@ -176,6 +178,7 @@ def _form_errors(form: Any, error: ValidationError) -> None:
 # --- Access requests -------------------------------------------------------------------------------
 
 
+@submissions_limited
 def access_request_new(request: HttpRequest) -> HttpResponse:
     """The public form to ask for an account; no sign-in needed."""
     form = AccessRequestForm(request.POST or None)

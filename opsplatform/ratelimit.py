@@ -1,10 +1,12 @@
-"""A per-person limit on downloads and exports: a fixed window counted in the shared cache.
+"""Per-person limits on downloads and exports, and per-address limits on public forms: a fixed window
+counted in the shared cache.
 
 Pages answer ``429 Too Many Requests`` with a ``Retry-After`` header and a plain message; the API
 uses DRF's ``ScopedRateThrottle`` with the same rate (scope ``download``).
 """
 
 import functools
+import ipaddress
 import time
 from collections.abc import Callable
 from typing import Any
@@ -23,11 +25,28 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), PERIODS[period.strip().lower()]
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the peer's, or behind a trusted proxy the last hop it added to X-Forwarded-For
+    (earlier hops are whatever the client chose to send)."""
+    peer = request.META.get("REMOTE_ADDR", "")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if not forwarded:
+        return peer
+    try:
+        trusted = any(
+            ipaddress.ip_address(peer) in ipaddress.ip_network(network, strict=False)
+            for network in settings.TRUSTED_PROXY_NETWORKS
+        )
+    except ValueError:
+        return peer
+    return forwarded.split(",")[-1].strip() if trusted else peer
+
+
 def _client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_address(request)}"
 
 
 def hit(*, scope: str, key: str, rate: str) -> int:
@@ -49,10 +68,9 @@ def hit(*, scope: str, key: str, rate: str) -> int:
     return 0
 
 
-def too_many_requests(retry_after: int) -> HttpResponse:
-    message = _("Too many downloads in a short time. Please wait %(seconds)s seconds and try again.") % {
-        "seconds": retry_after
-    }
+def too_many_requests(retry_after: int, message: str = "") -> HttpResponse:
+    message = message or _("Too many downloads in a short time. Please wait %(seconds)s seconds and try again.")
+    message = message % {"seconds": retry_after}
     response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
     response["Retry-After"] = str(retry_after)
     return response
@@ -66,6 +84,22 @@ def download_limited(view: Callable[..., Any]) -> Callable[..., Any]:
         wait = hit(scope="download", key=_client_key(request), rate=settings.DOWNLOAD_RATE_LIMIT)
         if wait:
             return too_many_requests(wait)
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+def submissions_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Limit the POSTs of a public form to ``settings.PUBLIC_FORM_RATE_LIMIT`` per address; reading it is free."""
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            wait = hit(scope="public-form", key=_client_key(request), rate=settings.PUBLIC_FORM_RATE_LIMIT)
+            if wait:
+                return too_many_requests(
+                    wait, _("Too many requests from your address. Please wait %(seconds)s seconds and try again.")
+                )
         return view(request, *args, **kwargs)
 
     return limited

@@ -272,6 +272,10 @@ NOTIFICATION_DEFAULT_FREQUENCY = env_str("NOTIFICATION_DEFAULT_FREQUENCY", "dige
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 20) * 1024 * 1024
 # Downloads and exports (report files, CSV tables, library documents, attachments) per person, pages and API.
 DOWNLOAD_RATE_LIMIT = env_str("DOWNLOAD_RATE_LIMIT", "60/min")
+#: Submissions of the public access-request form per address.
+PUBLIC_FORM_RATE_LIMIT = env_str("PUBLIC_FORM_RATE_LIMIT", "10/hour")
+#: Proxies (nginx) whose last X-Forwarded-For hop names the client, for per-address limits.
+TRUSTED_PROXY_NETWORKS = env_list("TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128")
 # Token requests per client address (the sign-in page is guarded by django-axes).
 API_AUTH_THROTTLE_RATE = env_str("API_AUTH_THROTTLE_RATE", "20/min")
 

@@ -4,12 +4,13 @@ Bytes are counted as Chromium received them (``encodedDataLength``: compressed b
 for the document and every subresource, and WebSocket frames, through the DevTools protocol.
 
 Static files are served as in production: collected by ``CompressedManifestStaticFilesStorage`` (hashed
-names, gzip variants and Brotli ones where brotli is installed) and served by WhiteNoise, which marks hashed files immutable for ten years, so a
-repeat visit downloads the page's HTML (and anything dynamic) only. The test settings would not show that:
-they serve unhashed files through the finders (WhiteNoise gives them ``max-age=60``), and Channels' live
-server answers ``/static/`` itself, without any cache header. So this class collects the files into a
-temporary root and serves them through a fresh ASGI handler under overridden settings, which the live
-server's process inherits because it is forked after they are in place.
+names, gzip variants, and Brotli ones where brotli is installed) and served by WhiteNoise, which marks
+hashed files immutable for ten years, so a repeat visit downloads the page's HTML (and anything dynamic)
+only. The test settings would not show that: they serve unhashed files through the finders (WhiteNoise
+gives them ``max-age=60``), and Channels' live server answers ``/static/`` itself, without any cache
+header. So this class collects the files into a temporary root and serves them through a fresh ASGI
+handler under overridden settings, which the live server's process inherits because it is forked after
+they are in place.
 """
 
 import shutil

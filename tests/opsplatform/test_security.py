@@ -254,3 +254,33 @@ def test_the_api_docs_relax_styles_only_and_need_a_signed_in_member(client, offi
     policy = _directives(client.get("/api/docs/")["Content-Security-Policy"])
     assert policy["script-src"] == ["'self'"]
     assert "'unsafe-inline'" in policy["style-src"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_cache")
+@override_settings(PUBLIC_FORM_RATE_LIMIT="2/hour")
+def test_the_public_access_request_form_limits_submissions_per_address(client):
+    posted = [client.post("/accounts/request-access/", {"email": "not-an-address"}).status_code for _ in range(2)]
+    assert posted == [200, 200]  # answered with the form's errors
+    refused = client.post("/accounts/request-access/", {"email": "not-an-address"})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert "Too many requests from your address" in refused.content.decode()
+    assert client.get("/accounts/request-access/").status_code == 200  # reading the form stays open
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_cache")
+@override_settings(PUBLIC_FORM_RATE_LIMIT="1/hour", TRUSTED_PROXY_NETWORKS=["127.0.0.0/8"])
+def test_behind_the_proxy_each_client_address_has_its_own_limit(client):
+    def post(peer, forwarded):
+        return client.post(
+            "/accounts/request-access/", {"email": "x"}, REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded
+        ).status_code
+
+    assert post("127.0.0.1", "203.0.113.7") == 200
+    assert post("127.0.0.1", "203.0.113.7") == 429
+    assert post("127.0.0.1", "203.0.113.7, 198.51.100.9") == 200  # nginx's last hop is a new client
+    # From an untrusted peer the header counts for nothing: the peer itself is limited.
+    assert post("192.0.2.1", "203.0.113.50") == 200
+    assert post("192.0.2.1", "203.0.113.51") == 429
