@@ -278,7 +278,7 @@ def access_request_endorse(*, actor: User, access_request: AccessRequest) -> Acc
     access_request.endorsed_at = timezone.now()
     access_request.save(update_fields=["status", "endorsed_by", "endorsed_at"])
     audit_record(
-        actor=actor, action="endorse", obj=access_request, reference=access_request.email,
+        actor=actor, action="endorse", obj=access_request, reference=f"AR-{access_request.pk}",
         administration=access_request.administration_id,
     )  # fmt: skip
     secretariat = _secretariat()
@@ -306,7 +306,7 @@ def access_request_reject(*, actor: User, access_request: AccessRequest, reason:
     access_request.reason = reason.strip()
     access_request.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     audit_record(
-        actor=actor, action="reject", obj=access_request, reference=access_request.email,
+        actor=actor, action="reject", obj=access_request, reference=f"AR-{access_request.pk}",
         administration=access_request.administration_id,
     )  # fmt: skip
     _after_commit_mail(
@@ -443,7 +443,13 @@ def totp_device_confirm(*, user: User, otp_token: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    audit_record(actor=user, action="enrol_second_factor", obj=user, reference=user.username)
+    audit_record(
+        actor=user,
+        action="enrol_second_factor",
+        obj=user,
+        reference=user.username,
+        administration=user.administration_id,
+    )
     return device
 
 
@@ -460,7 +466,13 @@ def totp_device_remove(*, user: User, otp_token: str) -> None:
             "otp_token", _("This code is not valid. Enter the six digits your app shows now."), "invalid_code"
         )
     TOTPDevice.objects.filter(user=user).delete()
-    audit_record(actor=user, action="remove_second_factor", obj=user, reference=user.username)
+    audit_record(
+        actor=user,
+        action="remove_second_factor",
+        obj=user,
+        reference=user.username,
+        administration=user.administration_id,
+    )
 
 
 # --- Lockouts, deactivation and inactivity -------------------------------------------------------

@@ -64,6 +64,44 @@ def test_creating_a_user_records_the_account_without_personal_details(world, mak
     assert "kwame@example.org" not in str(event.after)
 
 
+def test_deciding_an_access_request_records_it_without_the_applicants_address(world, make_administration, make_user):
+    administration = make_administration(country="GH")
+    contact_point = make_user(role=Role.NATIONAL_CONTACT, administration=administration)
+    request = account_services.access_request_submit(
+        first_name="Ama",
+        last_name="Owusu",
+        email="ama.owusu@customs.example.org",
+        administration=administration,
+        position="Officer, Tema",
+        justification="Joins the operation at Tema port.",
+        language="en",
+    )
+
+    account_services.access_request_endorse(actor=contact_point, access_request=request)
+
+    event = _last("accessrequest", request.pk)
+    assert (event.action, event.actor, event.administration_id, event.reference) == (
+        "endorse", contact_point, administration.pk, f"AR-{request.pk}",
+    )  # fmt: skip
+    assert "ama.owusu" not in f"{event.reference} {event.before} {event.after}"
+    assert "Owusu" not in f"{event.reference} {event.before} {event.after}"
+
+
+def test_enrolling_a_second_factor_is_recorded_for_the_persons_administration(world, make_user):
+    from base64 import b32encode
+
+    import pyotp
+
+    officer = make_user(role=Role.OFFICER, administration=world.office)
+    device = account_services.totp_device_start(user=officer)
+    code = pyotp.TOTP(b32encode(device.bin_key).decode(), interval=device.step).now()
+
+    account_services.totp_device_confirm(user=officer, otp_token=code)
+
+    event = _last("user", officer.pk)
+    assert (event.action, event.actor, event.administration_id) == ("enrol_second_factor", officer, world.office.pk)
+
+
 # --- operations --------------------------------------------------------------------------------
 
 
