@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.choices import AdministrationKind
 from accounts.models import Unit, User
+from accounts.selectors import units_of
 from opsplatform.errors import field_error
 
 from .choices import AudienceKind, PostKind
@@ -33,7 +34,8 @@ def audience_user_ids(
     """The people an audience reaches at this moment, always including the sender.
 
     Computed once when something is posted and stored with it: people who join later do not
-    see older posts, and nobody can widen a post's audience after the fact.
+    receive older posts, and nobody can widen a post's audience after the fact. (A unit's later
+    members read what it received through its shared inbox: ``post_readable``.)
     """
     active = User.objects.filter(is_active=True)
     if kind == AudienceKind.EVERYBODY:
@@ -66,15 +68,13 @@ def audience_user_ids(
 # --- Posts ------------------------------------------------------------------------------------
 
 
-def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Post]:
-    """Posts addressed to ``user``, newest first, with ``read_at`` and ``awaiting_feedback`` annotated."""
+def _annotated(posts: QuerySet[Post], *, user: User) -> QuerySet[Post]:
     mine = PostRecipient.objects.filter(post=OuterRef("pk"), user=user)
     my_feedback = Post.objects.filter(
         root=OuterRef("pk"), kind=PostKind.FEEDBACK, author__administration=user.administration
     )
-    posts = (
-        Post.objects.filter(Exists(mine))
-        .select_related("author", "author__administration")
+    return (
+        posts.select_related("author", "author__administration")
         .prefetch_related("meas", "attachments")
         .annotate(read_at=Subquery(mine.values("read_at")[:1]))
         .annotate(
@@ -86,6 +86,29 @@ def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
             )
         )
     )
+
+
+def _delivered_to(user: User) -> Exists:
+    return Exists(PostRecipient.objects.filter(post=OuterRef("pk"), user=user))
+
+
+def _addressed_to_units_of(user: User) -> Q:
+    """The post, or the first post of its thread, was addressed to a unit ``user`` belongs to now.
+
+    Read at every request, so a member who joins for the next shift reads what the unit received
+    before, and one who leaves stops reading it, without deliveries being added or taken back.
+    """
+    addressed = Post.chosen_units.through.objects.filter(unit__members=user)
+    return Exists(addressed.filter(post_id=OuterRef("pk"))) | Exists(addressed.filter(post_id=OuterRef("root_id")))
+
+
+def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Post]:
+    """Posts delivered to ``user``, newest first, with ``read_at`` and ``awaiting_feedback`` annotated.
+
+    Only deliveries: unread counts, push and e-mail follow them. Posts a unit received before the
+    user joined it are read through the unit's shared inbox (``post_readable``), not listed here.
+    """
+    posts = _annotated(Post.objects.filter(_delivered_to(user)), user=user)
     filters = filters or {}
     if filters.get("topic"):
         posts = posts.filter(topic=filters["topic"])
@@ -99,22 +122,31 @@ def post_inbox(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet
         for word in str(filters["q"]).split():
             posts = posts.filter(Q(title__icontains=word) | Q(body__icontains=word))
     if filters.get("unread"):
-        posts = posts.filter(read_at__isnull=True)
+        posts = posts.filter(read_at__isnull=True)  # type: ignore[misc]
     if filters.get("awaiting_feedback"):
-        posts = posts.filter(awaiting_feedback=True).order_by("due_at", "-id")
+        posts = posts.filter(awaiting_feedback=True).order_by("due_at", "-id")  # type: ignore[misc]
     return posts
 
 
+def post_readable(*, user: User) -> QuerySet[Post]:
+    """Posts ``user`` may open: those delivered to them, and those addressed to a unit they are a current
+    member of, with the replies in their threads (every reply reaches everyone the thread's first post reached).
+
+    A post that is neither answers exactly like a missing one; managing a unit does not make one a reader.
+    """
+    return _annotated(Post.objects.filter(_delivered_to(user) | _addressed_to_units_of(user)), user=user)
+
+
 def post_get(*, user: User, post_id: int) -> Post:
-    """One post the user received; a post they did not receive answers exactly like a missing one."""
-    post = post_inbox(user=user).filter(pk=post_id).first()
+    """One post the user may open; any other answers exactly like a missing one."""
+    post = post_readable(user=user).filter(pk=post_id).first()
     if post is None:
         raise Http404
     return post
 
 
 def post_replies(*, user: User, post: Post) -> QuerySet[Post]:
-    return post_inbox(user=user).filter(root=post).order_by("created_at", "id")
+    return post_readable(user=user).filter(root=post).order_by("created_at", "id")
 
 
 def post_recipients_visible_to(*, user: User, post: Post) -> QuerySet[User] | None:
@@ -126,8 +158,20 @@ def post_recipients_visible_to(*, user: User, post: Post) -> QuerySet[User] | No
     )
 
 
+def unit_inbox_get(*, user: User, unit_id: int) -> Unit:
+    """A unit whose shared inbox ``user`` reads: only one they are a current member of.
+
+    Those who manage the unit without belonging to it (the secretariat, its contact points) get a 404
+    like for a missing unit: the inbox shows what the unit's members received, TLP:RED posts included.
+    """
+    unit = units_of(user=user).filter(pk=unit_id).first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
 def unit_inbox(*, unit: Unit) -> QuerySet[Post]:
-    """Posts addressed to a unit, newest first: its shared inbox. The caller checks the reader is a member."""
+    """Posts addressed to a unit, newest first: its shared inbox, for a unit from ``unit_inbox_get``."""
     return (
         Post.objects.filter(chosen_units=unit)
         .select_related("author", "author__administration")
@@ -182,8 +226,9 @@ def document_get(*, user: User, document_id: int) -> Document:
 
 
 def stored_file_get(*, user: User, uuid: Any) -> StoredFile:
-    """A file the user may download: attached to a post they received, or in a document addressed to them."""
-    visible = Q(posts__deliveries__user=user) | Q(documents__deliveries__user=user) | Q(uploaded_by=user)
+    """A file the user may download: attached to a post they may open, or in a document addressed to them."""
+    readable_posts = Post.objects.filter(_delivered_to(user) | _addressed_to_units_of(user)).values("pk")
+    visible = Q(posts__in=readable_posts) | Q(documents__deliveries__user=user) | Q(uploaded_by=user)
     stored = StoredFile.objects.filter(visible, uuid=uuid).distinct().first()
     if stored is None:
         raise Http404

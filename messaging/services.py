@@ -303,14 +303,16 @@ def _deliver_post(
         user_ids=recipients - {post.author_id},
         template="messaging/email/post",
         template_context={
-            "title": post.title,
+            # What leaves the platform for mailboxes: TLP:RED and AMBER content stays on the platform.
+            "title": post.title if post.handling_code != HandlingCode.RED else "",
+            "withheld": post.handling_code in (HandlingCode.RED, HandlingCode.AMBER),
             "tlp": HandlingCode(post.handling_code).tlp,
             "author": post.author.get_full_name() or post.author.username,
             "administration": post.author.administration.name if post.author.administration else "",
             "topic": post.topic,
             "kind": post.kind,
             "context_label": post.context_label,
-            "excerpt": post.body[:600],
+            "excerpt": post.body[:600] if post.handling_code not in (HandlingCode.RED, HandlingCode.AMBER) else "",
             "due_at": post.due_at.isoformat() if post.due_at else "",
             "path": reverse("channel-post", args=[post.root_id or post.pk]),
         },
@@ -405,7 +407,8 @@ def post_reply(
     attachments: Sequence[UploadedFile] = (),
     handling_code: str | None = None,
 ) -> Post:
-    """Answer a post in its thread; the reply reaches everyone the thread's first post reached.
+    """Answer a post in its thread; the reply reaches everyone the thread's first post reached, and the
+    current members of the units it was addressed to.
 
     It keeps the TLP code of the post it answers unless a stricter one is given; never a wider one.
     """
@@ -449,6 +452,10 @@ def post_reply(
     _audit_post(post)
     deliveries = PostRecipient.objects.filter(post=root)
     recipients = set(deliveries.values_list("user_id", flat=True))
+    # Those on shift now, in the units the thread was addressed to, hear of the reply too.
+    recipients |= set(
+        User.objects.filter(units__in=root.chosen_units.all(), is_active=True).values_list("id", flat=True)
+    )
     managers = set(deliveries.filter(sees_recipients=True).values_list("user_id", flat=True))
     _deliver_post(post, recipients, managers)
     return post
@@ -467,8 +474,9 @@ def post_forward(
 ) -> Post:
     """Pass a post on to other people as a new post quoting it, under its code or a stricter one.
 
-    A TLP:RED post is not passed on beyond its recipients, except by its author; the new audience must
-    fit the code as for any post.
+    A TLP:RED post is not passed on beyond its recipients, except by its author; a TLP:AMBER one only
+    within the forwarder's own administration, except by its author; the new audience must fit the code
+    as for any post.
     """
     selectors.post_get(user=author, post_id=post.pk)
     handling_code = handling_code or post.handling_code
@@ -476,6 +484,14 @@ def post_forward(
     if post.handling_code == HandlingCode.RED and post.author_id != author.pk:
         raise field_error(
             "handling_code", _("A TLP:RED post stays with the people it was sent to."), "red_not_forwarded"
+        )
+    if handling_code == HandlingCode.AMBER and post.author_id != author.pk:
+        _check_within_own_administration(
+            author=author,
+            audience=audience,
+            chosen_users=chosen_users,
+            chosen_administrations=chosen_administrations,
+            chosen_units=chosen_units,
         )
     quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
     body = "\n\n".join(
@@ -500,6 +516,34 @@ def post_forward(
         meas=list(post.meas.all()),
         handling_code=handling_code,
     )
+
+
+def _check_within_own_administration(
+    *,
+    author: User,
+    audience: str,
+    chosen_users: Sequence[User],
+    chosen_administrations: Sequence[Administration],
+    chosen_units: Sequence[Unit],
+) -> None:
+    """TLP:AMBER passed on by a recipient stays in the recipient's own organisation (need to know)."""
+    own = author.administration_id
+    within = (
+        audience == AudienceKind.CHOSEN
+        and own is not None
+        and all(user.administration_id == own for user in chosen_users)
+        and all(administration.pk == own for administration in chosen_administrations)
+        and all(unit.administration_id == own for unit in chosen_units)
+    )
+    if not within:
+        raise field_error(
+            "audience",
+            _(
+                "A TLP:AMBER post you received may be passed on only to chosen people or units of your own "
+                "administration."
+            ),
+            "amber_outside_administration",
+        )
 
 
 def post_mark_read(*, user: User, posts: Iterable[Post], read: bool = True) -> None:

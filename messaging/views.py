@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import policy
-from accounts import selectors as account_selectors
 from accounts.models import User
 from opsplatform.filtering import filter_values
 from opsplatform.forms import apply_service_errors, posted_data, submitted
@@ -154,9 +153,10 @@ def post_forward(request: HttpRequest, post_id: int) -> HttpResponse:
 def unit_inbox(request: HttpRequest, unit_id: int) -> HttpResponse:
     """A unit's shared inbox: the posts addressed to it, and which of its members read each one.
 
-    Members, and whoever manages the unit, see the list; a post opens only for those who received it.
+    For its current members only, who may open every post listed; for anyone else, managers of the
+    unit included, the page answers like a missing one.
     """
-    unit = account_selectors.unit_get(user=_user(request), unit_id=unit_id)
+    unit = selectors.unit_inbox_get(user=_user(request), unit_id=unit_id)
     page = Paginator(selectors.unit_inbox(unit=unit), 25).get_page(request.GET.get("page"))
     readers = selectors.unit_post_readers(unit=unit, posts=page.object_list)
     return render(

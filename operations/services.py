@@ -14,7 +14,7 @@ from accounts.audit import audit_record, audit_snapshot
 from accounts.choices import AdministrationKind, Role
 from accounts.models import Administration, User
 from messaging import services as messaging
-from messaging.choices import AudienceKind
+from messaging.choices import AudienceKind, HandlingCode
 from messaging.models import Post
 from opsplatform.errors import field_error
 from reference.models import Country, HsCode, Mea, Rilo
@@ -523,4 +523,5 @@ def operation_post(
         context=operation.context,
         context_label=operation.code,
         meas=list(operation.scope_meas.all()),
+        handling_code=HandlingCode.AMBER,  # the operation's own business: its participants, not beyond
     )

@@ -18,6 +18,8 @@ def people(make_administration, make_user):
     return {
         "author": make_user(role=Role.OFFICER, administration=customs),
         "colleague": make_user(role=Role.OFFICER, administration=customs),
+        "night_shift": make_user(role=Role.OFFICER, administration=customs),
+        "police": make_user(role=Role.OFFICER, administration=make_administration(country="FR")),
         "abroad": make_user(role=Role.OFFICER, administration=other),
     }
 
@@ -180,7 +182,58 @@ def test_the_email_subject_and_body_carry_the_tlp_label(people, settings, mailou
     assert "TLP:AMBER" in message.body
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("code", "title_sent", "body_sent"), [("green", True, True), ("amber", True, False), ("red", False, False)]
+)
+def test_amber_and_red_content_stays_on_the_platform(people, settings, mailoutbox, code, title_sent, body_sent):
+    settings.NOTIFICATION_DEFAULT_FREQUENCY = "immediate"
+    sent = post(people["author"], [people["colleague"]], handling_code=code)
+
+    services.notification_send(notification_id=Notification.objects.get(user=people["colleague"]).pk)
+
+    (message,) = mailoutbox
+    assert (sent.title in message.subject, sent.title in message.body) == (title_sent, title_sent)
+    assert ("MSCU1234565" in message.body) == body_sent
+    assert f"/channel/posts/{sent.pk}/" in message.body
+    if not body_sent:
+        assert "not sent by e-mail" in message.body
+
+
 # --- forwarding -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("audience", "to"),
+    [
+        (AudienceKind.MY_COUNTRY, None),
+        (AudienceKind.CHOSEN, "abroad"),
+        (AudienceKind.CHOSEN, "police"),  # same country, another administration
+    ],
+)
+def test_a_recipient_passes_an_amber_post_on_within_their_administration_only(people, audience, to):
+    original = post(people["author"], [people["colleague"]], handling_code="amber")
+
+    with pytest.raises(ValidationError) as refused:
+        services.post_forward(
+            author=people["colleague"], post=original, audience=audience, chosen_users=[people[to]] if to else []
+        )
+
+    assert _codes(refused.value) == {"audience": ["amber_outside_administration"]}
+    assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_author_of_an_amber_post_may_pass_it_on_beyond_their_administration(people):
+    original = post(people["author"], [people["colleague"]], handling_code="amber")
+
+    forwarded = services.post_forward(
+        author=people["author"], post=original, audience=AudienceKind.CHOSEN, chosen_users=[people["abroad"]]
+    )
+
+    assert forwarded.handling_code == "amber"
+    assert PostRecipient.objects.filter(post=forwarded, user=people["abroad"]).exists()
 
 
 @pytest.mark.django_db
@@ -188,7 +241,11 @@ def test_a_forward_keeps_the_code_and_quotes_the_post(people):
     original = post(people["author"], [people["colleague"]], handling_code="amber")
 
     forwarded = services.post_forward(
-        author=people["colleague"], post=original, audience=AudienceKind.MY_COUNTRY, note="For the night shift."
+        author=people["colleague"],
+        post=original,
+        audience=AudienceKind.CHOSEN,
+        chosen_users=[people["night_shift"]],
+        note="For the night shift.",
     )
 
     assert forwarded.handling_code == "amber"
@@ -237,7 +294,11 @@ def test_the_api_forwards_and_answers_a_wider_code_with_a_field_error(people):
     refused = client.post(
         f"/api/v1/posts/{original.pk}/forward/", {"audience": "my_country", "handling_code": "clear"}, format="json"
     )
-    forwarded = client.post(f"/api/v1/posts/{original.pk}/forward/", {"audience": "my_country"}, format="json")
+    forwarded = client.post(
+        f"/api/v1/posts/{original.pk}/forward/",
+        {"audience": "chosen", "chosen_users": [people["night_shift"].username]},
+        format="json",
+    )
 
     assert refused.status_code == 400
     assert "handling_code" in refused.json()
@@ -263,7 +324,10 @@ def test_the_forward_page_refuses_a_wider_audience_on_the_field_then_forwards(pe
     client.force_login(people["colleague"])
 
     refused = client.post(f"/channel/posts/{original.pk}/forward/", {"audience": "everybody"})
-    forwarded = client.post(f"/channel/posts/{original.pk}/forward/", {"audience": "my_country", "note": "FYI"})
+    forwarded = client.post(
+        f"/channel/posts/{original.pk}/forward/",
+        {"audience": "chosen", "chosen_users": people["night_shift"].username, "note": "FYI"},
+    )
 
     assert refused.status_code == 200
     assert "TLP:AMBER" in refused.context["form"].errors["audience"][0]

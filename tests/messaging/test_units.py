@@ -65,11 +65,14 @@ def test_the_units_inbox_is_a_404_for_non_members(shift, client):
 
 
 @pytest.mark.django_db
-def test_the_units_contact_point_may_read_its_inbox(shift, client):
+def test_the_units_contact_point_manages_it_but_reads_its_inbox_only_as_a_member(shift, client):
     post(shift["author"], [], chosen_units=[shift["unit"]])
     client.force_login(shift["ncp"])
 
-    assert client.get(f"/channel/units/{shift['unit'].pk}/").status_code == 200
+    assert client.get(f"/channel/units/{shift['unit'].pk}/").status_code == 404
+    page = client.get(f"/accounts/units/{shift['unit'].pk}/").content.decode()
+    assert "Shared drafts" in page
+    assert f"/channel/units/{shift['unit'].pk}/" not in page
 
 
 @pytest.mark.django_db
