@@ -1,4 +1,5 @@
-"""Roles that must sign in with a second factor can do nothing else until they have."""
+"""People who must sign in with a second factor can do nothing else until they have: the roles that require
+one, staff and superusers (the Django admin), and anyone who has set up an authenticator."""
 
 from collections.abc import Callable
 from typing import Any
@@ -16,9 +17,20 @@ from django_otp.models import Device
 from .two_factor import session_verified, totp_confirmed_device, two_factor_required
 
 
+def second_factor_owed(user: Any) -> bool:
+    """Whether a signed-in session of ``user`` must be verified with a device before it may do anything.
+
+    A role that requires it, the Django admin's staff and superusers (whatever their role), and anyone with a
+    confirmed authenticator: a password alone never replaces a device its owner set up.
+    """
+    if two_factor_required(user) or user.is_staff or user.is_superuser:
+        return True
+    return totp_confirmed_device(user) is not None
+
+
 class TwoFactorRequiredMiddleware:
-    """After django-otp's ``OTPMiddleware``: a session of such a role that is not verified with a device is
-    sent to the second sign-in step (with a device) or to set one up (without).
+    """After django-otp's ``OTPMiddleware``: a session that owes a second factor (``second_factor_owed``) and is
+    not verified with a device is sent to the second sign-in step (with a device) or to set one up (without).
 
     API calls with a bearer token are not concerned: the token was only issued against a code.
     """
@@ -28,7 +40,7 @@ class TwoFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if user.is_authenticated and two_factor_required(user) and not session_verified(user):  # type: ignore[arg-type]
+        if user.is_authenticated and not session_verified(user) and second_factor_owed(user):
             allowed = {
                 reverse("two-factor"),
                 reverse("login-verify"),
@@ -58,7 +70,7 @@ def _session_passes_second_factor(scope: dict[str, Any]) -> bool:
     device = Device.from_persistent_id(device_id) if device_id else None
     if device is not None and device.user_id == user.pk and device.confirmed:
         return True
-    return not two_factor_required(user) and totp_confirmed_device(user) is None
+    return not second_factor_owed(user)
 
 
 class WebSocketSecondFactorMiddleware(BaseMiddleware):

@@ -187,7 +187,12 @@ RULES: dict[str, Rule] = _rules(
             _grant((Role.NATIONAL_CONTACT,), OWN),
             _grant(EVERY_ROLE, Relation.MEMBER),
         ),
-        "A unit and its shared inbox: its members, their contact point, the secretariat.",
+        "A unit and its members: its members, their contact point, the secretariat.",
+    ),
+    Rule(
+        "unit.inbox",
+        _grant(EVERY_ROLE, Relation.MEMBER),
+        "A unit's shared inbox: its current members only; managing the unit does not open what it received.",
     ),
     Rule(
         "unit.manage",
@@ -314,7 +319,7 @@ ROUTES: dict[str, Route] = {
     "channel-library-upload": _on("document.upload", "", GET, POST),
     "channel-document-download": _on("document.view", "document"),
     "channel-file": _on("file.view", "file"),
-    "channel-unit-inbox": _on("unit.view", "unit"),
+    "channel-unit-inbox": _on("unit.inbox", "unit"),
     "channel-settings": _on("account.self", "", GET, POST),
     "channel-setting-delete": _on("account.self", "notification_setting", POST),
     "messaging-api:event-list": _on("event.view"),

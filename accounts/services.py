@@ -11,7 +11,7 @@ from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -230,7 +230,7 @@ def access_request_submit(
     if User.objects.filter(email__iexact=email).exists():
         logger.info("access request for an address that already has an account")
         return None
-    open_request = AccessRequest.objects.filter(email__iexact=email, status__in=AccessRequestStatus.open()).first()
+    open_request = _open_access_request(email)
     if open_request is not None:
         return open_request
     access_request = AccessRequest(
@@ -242,14 +242,27 @@ def access_request_submit(
         justification=justification.strip(),
         language=language,
     )
-    access_request.full_clean()
-    access_request.save()
+    # The open-request constraint is left to the database: a submission racing this one is caught below.
+    access_request.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            access_request.save()
+    except IntegrityError:
+        rival = _open_access_request(email)
+        if rival is None:
+            raise
+        return rival
     contact_points = _contact_points(administration)
     _after_commit_mail(
         lambda: emails.access_request_submitted_email(access_request=access_request, contact_points=contact_points),
         "access request",
     )
     return access_request
+
+
+def _open_access_request(email: str) -> AccessRequest | None:
+    """The request for this address still waiting for a decision, if any (at most one: a constraint says so)."""
+    return AccessRequest.objects.filter(email__iexact=email, status__in=AccessRequestStatus.open()).first()
 
 
 def _check_may_decide(actor: User, access_request: AccessRequest, *, as_contact_point: bool) -> None:
@@ -353,6 +366,10 @@ def access_request_approve(*, actor: User, access_request: AccessRequest, role: 
     access_request.decided_by = actor
     access_request.decided_at = timezone.now()
     access_request.save(update_fields=["status", "role", "user", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor, action="approve", obj=access_request, reference=f"AR-{access_request.pk}",
+        administration=access_request.administration_id, after={"status": access_request.status, "role": role},
+    )  # fmt: skip
     activation_link_send(user=user)
     return access_request
 
@@ -368,6 +385,36 @@ def activation_link_send(*, user: User) -> ActivationToken:
         user=user, digest=token_digest(raw), created_at=now, expires_at=now + timedelta(hours=hours)
     )
     _after_commit_mail(lambda: emails.activation_email(user=user, raw_token=raw, hours=hours), "activation")
+    return token
+
+
+def activation_awaited(user: User) -> bool:
+    """An active account whose owner has never set a password: its activation link is all they have."""
+    return user.is_active and not user.has_usable_password()
+
+
+@transaction.atomic
+def activation_link_resend(*, actor: User, user: User) -> ActivationToken:
+    """A new activation link for an account never activated, when the first one expired or went astray.
+
+    The secretariat, or a contact point of the person's administration, asks for it; the link goes to the
+    account's own address, never to them. Earlier links stop working.
+    """
+    own = actor.role == Role.NATIONAL_CONTACT and actor.administration_id == user.administration_id
+    if actor.role != Role.SECRETARIAT and not own:
+        raise PermissionDenied(_("You cannot manage this account."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated: reactivate it first."), code="inactive")
+    if user.has_usable_password():
+        raise ValidationError(
+            _("This account is already activated: its owner signs in with their password."), code="activated"
+        )
+    token = activation_link_send(user=user)
+    audit_record(
+        actor=actor, action="resend_activation", obj=user, reference=user.username,
+        administration=user.administration_id,
+    )  # fmt: skip
     return token
 
 

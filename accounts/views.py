@@ -1,35 +1,46 @@
+import functools
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import django_otp
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import activate, get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from opsplatform.ratelimit import submissions_limited
+from opsplatform.ratelimit import client_address, hit, submissions_limited, too_many_requests
 
 from . import selectors, services
 from .choices import Role
 from .forms import AccessRequestForm, ActivationForm, EndorseForm, LanguageForm, OtpForm
 from .lockout import lockout_response
+from .middleware import second_factor_owed
 from .models import AccessRequest, User
 from .two_factor import session_verified, totp_confirmed_device, totp_qr_svg, totp_secret, two_factor_required
 
 #: The user who gave the right password and still owes a code, and since when (seconds).
 PENDING_USER = "accounts_pending_user"
 PENDING_SECONDS = 300
+#: Rows per page of the people page.
+PEOPLE_PER_PAGE = 50
 
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -43,6 +54,27 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
     return response
 
 
+def sign_in_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Limit the POSTs of both sign-in steps to ``settings.LOGIN_RATE_LIMIT`` per client address.
+
+    django-axes locks a username after a few failures; this stops one address from trying many usernames.
+    """
+
+    @functools.wraps(view)
+    def limited(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if request.method == "POST":
+            wait = hit(scope="login", key=f"ip:{client_address(request)}", rate=settings.LOGIN_RATE_LIMIT)
+            if wait:
+                return too_many_requests(
+                    wait,
+                    _("Too many sign-in attempts from your address. Please wait %(seconds)s seconds and try again."),
+                )
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+@method_decorator(sign_in_limited, name="dispatch")
 class LoginView(auth_views.LoginView):
     """Session login; the person's saved language takes over from the browser's at once."""
 
@@ -61,7 +93,7 @@ class LoginView(auth_views.LoginView):
             return redirect("login-verify")
         response = super().form_valid(form)
         activate(user.language)
-        if two_factor_required(user):
+        if second_factor_owed(user):
             response = redirect("two-factor")
         return _remember_language(response, user.language)
 
@@ -86,6 +118,7 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     return None
 
 
+@sign_in_limited
 def login_verify(request: HttpRequest) -> HttpResponse:
     """The second sign-in step: the code from the person's authenticator app."""
     found = _pending_user(request)
@@ -115,6 +148,17 @@ def login_verify(request: HttpRequest) -> HttpResponse:
             return lockout_response(request, None, credentials)
         form.add_error("otp_token", _("This code is not valid. Enter the six digits your app shows now."))
     return render(request, "accounts/login_verify.html", {"form": form, "pending_user": user})
+
+
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """Stands in for the Django admin's own login form, which knows nothing of the second factor: staff sign in
+    on the platform's pages (password, then code) and come back to the admin."""
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect("admin:index")
+        raise PermissionDenied
+    target = _safe_next(request, request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"))
+    return redirect_to_login(target, login_url=reverse("login"))
 
 
 @require_POST
@@ -156,7 +200,11 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             return redirect("two-factor")
         except ValidationError as error:
             _form_errors(form, error)
-    context: dict[str, Any] = {"form": form, "device": device, "required": two_factor_required(user)}
+    context: dict[str, Any] = {
+        "form": form,
+        "device": device,
+        "required": two_factor_required(user) or user.is_staff or user.is_superuser,
+    }
     if device is None or request.GET.get("replace"):
         pending = services.totp_device_start(user=user)
         context.update({"qr_svg": totp_qr_svg(pending), "secret": totp_secret(pending), "enrolling": True})
@@ -289,18 +337,40 @@ def account_activate(request: HttpRequest, token: str) -> HttpResponse:
 # --- People of an administration -----------------------------------------------------------------
 
 
+def _may_manage(user: User, person: User) -> bool:
+    """What ``services.user_deactivate`` and ``user_reactivate`` allow, to show only the buttons that work."""
+    if person.pk == user.pk:
+        return False
+    return user.role == Role.SECRETARIAT or person.role not in settings.TWO_FACTOR_REQUIRED_ROLES
+
+
 @login_required
 def people(request: HttpRequest) -> HttpResponse:
-    """Accounts a contact point (their administration) or the secretariat (everyone) looks after."""
+    """Accounts a contact point (their administration) or the secretariat (everyone) looks after: search,
+    deactivate and reactivate them, unlock them, and send a new activation link to those never activated."""
     user = _deciding_user(request)
-    accounts = selectors.managed_people(user=user)
-    if user.role == Role.SECRETARIAT:
-        accounts = accounts.filter(is_active=False)
-    locked = selectors.locked_people(user=user)
+    managed = selectors.managed_people(user=user)
+    awaiting = managed.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    search = request.GET.get("q", "").strip()[:100]
+    accounts = managed
+    if search:
+        accounts = accounts.filter(
+            Q(username__icontains=search) | Q(first_name__icontains=search) | Q(last_name__icontains=search)
+        )
+    page = Paginator(accounts, PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [(person, _may_manage(user, person)) for person in page]
     return render(
         request,
         "accounts/people.html",
-        {"accounts": accounts, "locked": locked, "inactivity_days": settings.ACCOUNT_INACTIVITY_DAYS},
+        {
+            "page": page,
+            "rows": rows,
+            "search": search,
+            "query": urlencode({"q": search}) if search else "",
+            "awaiting": awaiting,
+            "locked": selectors.locked_people(user=user),
+            "inactivity_days": settings.ACCOUNT_INACTIVITY_DAYS,
+        },
     )
 
 
@@ -322,6 +392,9 @@ def person_action(request: HttpRequest, person_id: int, action: str) -> HttpResp
         elif action == "reactivate":
             services.user_reactivate(actor=user, user=person)
             messages.success(request, _("%(name)s is active again.") % {"name": person})
+        elif action == "resend-activation":
+            services.activation_link_resend(actor=user, user=person)
+            messages.success(request, _("A new activation link is on its way to %(name)s.") % {"name": person})
         else:
             raise Http404
     except (PermissionDenied, ValidationError) as error:

@@ -3,10 +3,15 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.views import admin_login
+
 from . import health, metrics, views
 from .api.routing import IdConverter
 
 register_converter(IdConverter, "id")
+
+# The admin's own login form would skip the second factor: staff sign in on the platform's pages instead.
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 api_v1 = [
     path("", include("accounts.api.urls")),

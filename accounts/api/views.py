@@ -10,8 +10,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
+
+from opsplatform.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..filtersets import AdministrationFilterSet
@@ -50,7 +51,7 @@ class TokenView(APIView):
     def _check_second_factor(self, request: Request, user: User, code: str) -> None:
         device = totp_confirmed_device(user)
         if device is None:
-            if two_factor_required(user):
+            if two_factor_required(user) or user.is_staff or user.is_superuser:
                 raise ValidationError(
                     {"otp": [_("Your role requires a second factor: set up your authenticator app on the web first.")]},
                     code="otp_not_set_up",

@@ -11,13 +11,13 @@ from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
 from opsplatform.api.routing import ID_PATTERN
 from opsplatform.downloads import FILE_CONTENT_SECURITY_POLICY
 from opsplatform.filtering import api_filter_values
+from opsplatform.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..filtersets import DocumentFilterSet, PostFilterSet
@@ -158,7 +158,7 @@ class DocumentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @action(detail=True, methods=["get"], throttle_classes=[ScopedRateThrottle])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         document = self.get_object()
-        services.document_record_download(user=request.user, document=document, channel="api")
+        services.document_record_download(user=_user(request), document=document, channel="api")
         return file_response(document.file)
 
 

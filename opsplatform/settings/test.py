@@ -19,6 +19,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Ids come back after each test's rollback: a low limit would carry counts from one test into the next.
 DOWNLOAD_RATE_LIMIT = "100000/min"
 PUBLIC_FORM_RATE_LIMIT = "100000/min"
+LOGIN_RATE_LIMIT = "100000/min"
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"auth": API_AUTH_THROTTLE_RATE, "download": DOWNLOAD_RATE_LIMIT},

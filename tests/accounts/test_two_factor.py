@@ -182,17 +182,20 @@ def test_an_officer_with_an_authenticator_needs_a_code_too(api_client, officer):
 
 
 @pytest.mark.django_db
-def test_a_session_opened_without_the_code_must_give_it_before_anything_else(client, make_user):
-    """The admin site's own login form asks no code: the session is sent to the code step afterwards."""
+def test_the_admin_site_signs_in_through_the_platform_with_its_code(client, make_user):
+    """The admin site's own login form would ask no code: it sends people to the platform's sign-in."""
     secretariat = make_user(role=Role.SECRETARIAT, platform_admin=True)
     device = otp_device(secretariat)
-    client.post("/admin/login/", {"username": secretariat.username, "password": PASSWORD})
 
-    blocked = client.get("/admin/")
-    assert blocked.status_code == 302
-    assert blocked["Location"].startswith("/accounts/login/code/")
-    assert client.get("/accounts/two-factor/?replace=1")["Location"] == "/accounts/login/code/"
+    sent = client.post("/admin/login/?next=/admin/", {"username": secretariat.username, "password": PASSWORD})
+    assert sent.status_code == 302
+    assert sent["Location"].startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
 
+    code_step = client.post("/accounts/login/?next=/admin/", {"username": secretariat.username, "password": PASSWORD})
+    assert code_step["Location"].startswith("/accounts/login/code/")
+    assert "_auth_user_id" not in client.session
     verified = client.post("/accounts/login/code/?next=/admin/", {"otp_token": otp_code(device)})
     assert verified["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
