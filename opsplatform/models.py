@@ -11,6 +11,8 @@ class IdempotencyRecord(models.Model):
     """The first answer to a POST carrying an ``Idempotency-Key``, replayed to retries of it.
 
     The unique (user, key) pair makes concurrent duplicates collide in the database, not in Python.
+    The answer may name people (a filing's parties), so records live only ``IDEMPOTENCY_RETENTION_HOURS``
+    and go when a retention run erases what they describe (``opsplatform.api.idempotency``).
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -4,10 +4,12 @@ A region's operations are those its office coordinates (as V-OCU) and those nami
 scope. Figures follow the debriefs' preliminary counting rules (``datasets.counted_seizures``), taken over
 all of those operations in one query, and are aggregated in SQL.
 
-Who may see a region: the secretariat every region; the people of a RILO office their own; coordinators,
-analysts and national contact points of a national administration the region their country belongs to.
-A region the reader may not see answers exactly like an unknown one (404). The figures only ever count the
-operations the reader may see, so nothing leaks from an operation they were not part of.
+Who may see a region is the rule ``report.regional`` of ``accounts.policy``: those it grants without a
+relation (the secretariat) every region; those it grants for their own administration the region of their
+RILO office or of their country. A region the reader may not see answers exactly like an unknown one (404).
+The figures only ever count the operations the reader may see, so nothing leaks from an operation they were
+not part of, and only seizures whose TLP handling code lets them travel beyond their operation (GREEN and
+CLEAR): a top route counted once must not single out an AMBER or RED seizure.
 """
 
 from collections.abc import Mapping
@@ -21,11 +23,12 @@ from django.http import Http404
 from django.utils import timezone
 from geopy.distance import great_circle
 
-from accounts.choices import AdministrationKind, Role
+from accounts import policy
+from accounts.choices import AdministrationKind
 from accounts.models import User
 from operations.models import Operation
 from reference.models import Country, Rilo
-from seizures.choices import RouteRole
+from seizures.choices import HandlingCode, RouteRole
 from seizures.models import CommodityLine, RouteLeg, Seizure
 
 from .choices import ReportKind
@@ -33,25 +36,33 @@ from .datasets import COUNTED_STATUSES, ORIGIN_ROLES, country_positions
 from .selectors import report_operations
 
 TOP_REGION_ROUTES = 10
-#: Roles of a national administration that look beyond their own operations, at their country's region.
-REGIONAL_ROLES = (Role.COORDINATOR, Role.ANALYST, Role.NATIONAL_CONTACT)
+ACTION = "report.regional"
 KIND = ReportKind.PRELIMINARY
+#: Handling codes whose seizures may travel beyond their operation, into regional figures (TLP 2.0).
+REGIONAL_HANDLING_CODES = (HandlingCode.CLEAR, HandlingCode.GREEN)
 
 
-def rilos_visible(*, user: User) -> QuerySet[Rilo]:
-    """The regions whose page the user may open."""
-    if user.role == Role.SECRETARIAT:
-        return Rilo.objects.all()
+def own_rilo_codes(*, user: User) -> set[str]:
+    """The regions of the user's administration: a RILO office's own, a national administration's country's."""
     administration = user.administration
     if administration is None:
-        return Rilo.objects.none()
+        return set()
     codes: set[str] = set()
     if administration.kind == AdministrationKind.RILO and administration.rilo_id:
         codes.add(administration.rilo_id)
     country = administration.country
-    if user.role in REGIONAL_ROLES and country is not None and country.rilo_id:
+    if country is not None and country.rilo_id:
         codes.add(country.rilo_id)
-    return Rilo.objects.filter(code__in=codes)
+    return codes
+
+
+def rilos_visible(*, user: User) -> QuerySet[Rilo]:
+    """The regions whose page the user may open, as ``accounts.policy`` rules ``report.regional``."""
+    if policy.allows(ACTION, user=user):
+        return Rilo.objects.all()
+    if not policy.allows(ACTION, user=user, relations=[policy.Relation.OWN_ADMINISTRATION]):
+        return Rilo.objects.none()
+    return Rilo.objects.filter(code__in=own_rilo_codes(user=user))
 
 
 def rilo_get(*, user: User, code: str) -> Rilo:
@@ -69,10 +80,20 @@ def region_operations(*, rilo: Rilo | str) -> QuerySet[Operation]:
     return Operation.objects.filter(coordinated | Q(pk__in=scoped))
 
 
+def region_reports(*, operations: QuerySet[Operation]) -> QuerySet[Seizure]:
+    """Submitted and validated reports of these operations that their handling code lets into regional views."""
+    return Seizure.objects.filter(
+        operation__in=operations.values("pk"),
+        status__in=COUNTED_STATUSES[KIND],
+        handling_code__in=REGIONAL_HANDLING_CODES,
+    )
+
+
 def region_seizures(*, operations: QuerySet[Operation]) -> QuerySet[Seizure]:
     """``datasets.counted_seizures`` (preliminary) over many operations at once: submitted and validated
-    reports, one per shipment. Cases never span operations, so the first report of each case stands for it."""
-    reported = Seizure.objects.filter(operation__in=operations.values("pk"), status__in=COUNTED_STATUSES[KIND])
+    reports, one per shipment, among those ``region_reports`` lets in. Cases never span operations, so the
+    first such report of each case stands for it."""
+    reported = region_reports(operations=operations)
     firsts = reported.filter(case__isnull=False).values("case_id").annotate(first=Min("id")).values("first")
     return reported.filter(Q(case__isnull=True) | Q(pk__in=firsts))
 
@@ -88,7 +109,7 @@ def region_summary(*, rilo: Rilo, since: date | datetime | None = None, user: Us
     if start is not None:
         operations = operations.filter(ends_at__gte=start)
     counted = region_seizures(operations=operations)
-    reported = Seizure.objects.filter(operation__in=operations.values("pk"), status__in=COUNTED_STATUSES[KIND])
+    reported = region_reports(operations=operations)
     everywhere = region_seizures(operations=visible)
     if start is not None:
         counted, reported = counted.filter(occurred_at__gte=start), reported.filter(occurred_at__gte=start)
@@ -105,6 +126,7 @@ def region_summary(*, rilo: Rilo, since: date | datetime | None = None, user: Us
         "rilo": {"code": rilo.code, "name": rilo.name},
         "since": start.date().isoformat() if start else None,
         "counted_statuses": [str(status) for status in COUNTED_STATUSES[KIND]],
+        "handling_codes": [str(code) for code in REGIONAL_HANDLING_CODES],
         "key_figures": {
             "operations": operations.count(),
             "seizures": totals["seizures"],

@@ -23,6 +23,7 @@ from operations import selectors as operation_selectors
 from operations import services as operations
 from operations.choices import ParticipationRole, ParticipationStatus
 from operations.models import Operation
+from opsplatform.api.idempotency import idempotency_records_forget
 from opsplatform.errors import field_error
 from reference.choices import Topic
 
@@ -794,6 +795,8 @@ def parties_erase_expired(*, now: datetime | None = None, dry_run: bool = False)
     Only nominal data changes: seizures, lines, routes and the counts of parties stay, so every report
     figure is the same afterwards. Already erased parties are left alone, so running it again does nothing.
     One audit event records each run that erased something, with references and counts, never names.
+    The API's stored answers to those seizures' filings (``Idempotency-Key``) go too: a replay would show
+    the names again.
     """
     now = now or timezone.now()
     due = selectors.parties_due_for_erasure(now=now)
@@ -801,10 +804,11 @@ def parties_erase_expired(*, now: datetime | None = None, dry_run: bool = False)
     if dry_run:
         return RetentionResult(parties=due.count(), seizures=references, dry_run=True)
     with transaction.atomic():
-        party_ids = list(due.select_for_update().values_list("pk", flat=True))
-        erased = Party.objects.filter(pk__in=party_ids, erased_at__isnull=True).update(
+        parties = list(due.select_for_update().values_list("pk", "seizure_id"))
+        erased = Party.objects.filter(pk__in=[pk for pk, _seizure in parties], erased_at__isnull=True).update(
             **PARTY_ERASED_VALUES, erased_at=now
         )
+        _forget_filing_answers({seizure_id for _pk, seizure_id in parties})
         if erased:
             audit_record(
                 actor=None, action="retention_erase", object_type="party", object_id="",
@@ -812,3 +816,8 @@ def parties_erase_expired(*, now: datetime | None = None, dry_run: bool = False)
                 after={"parties": erased, "seizures": references, "erased_at": now},
             )  # fmt: skip
     return RetentionResult(parties=erased, seizures=references, dry_run=False)
+
+
+def _forget_filing_answers(seizure_ids: set[int]) -> None:
+    """The API's stored answers to filing these seizures (they list the parties as filed)."""
+    idempotency_records_forget(endpoint=reverse("seizures-api:seizure-list"), object_ids=seizure_ids)

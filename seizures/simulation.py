@@ -724,7 +724,9 @@ class FilingGenerator:
         data["actions_taken"] = list(
             self._weighted([item for item, _w in ACTIONS[domain]], [w for _i, w in ACTIONS[domain]])
         )
-        data["handling_code"] = "red" if rng.random() < 0.1 else "amber"
+        # Most stay within the operation; some may travel to regional views; a few go to the V-OCU only.
+        draw = rng.random()
+        data["handling_code"] = "red" if draw < 0.1 else "amber" if draw < 0.6 else "green" if draw < 0.95 else "clear"
         data["lines"] = lines
         data["route"] = self._route_data(legs, discovery, mode, data["place_port"])
         data["parties"] = self._parties(legs)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import policy
 from accounts import selectors as account_selectors
 from accounts.models import Unit, User
+from messaging import services as messaging_services
 from messaging.api.views import file_response
 from operations import selectors as operation_selectors
 from operations.choices import FieldRule, FormVariant
@@ -402,11 +403,13 @@ def seizure_history(request: HttpRequest, seizure_id: int) -> HttpResponse:
 @login_required
 @download_limited
 def seizure_file(request: HttpRequest, seizure_id: int, uuid: str) -> FileResponse:
-    """A photo or document of a seizure, for whoever may see the seizure."""
-    seizure = selectors.seizure_get(user=_user(request), seizure_id=seizure_id)
+    """A photo or document of a seizure, for whoever may see the seizure; each download is in the access log."""
+    user = _user(request)
+    seizure = selectors.seizure_get(user=user, seizure_id=seizure_id)
     stored = seizure.attachments.filter(uuid=uuid).first()
     if stored is None:
         raise Http404
+    messaging_services.stored_file_record_download(user=user, stored=stored, channel="page")
     return file_response(stored)
 
 

@@ -5,13 +5,18 @@ Same key, different request: 422. Same key while the first request is still runn
 Server errors are not stored, so the client may retry them; an attempt abandoned by a crashed
 process is taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``. The stored answer commits with the
 writes it describes, so a crash never leaves writes without an answer to replay.
+
+A stored answer may carry personal data (a filing's parties), so it is kept only as long as a client
+could still retry: ``idempotency_records_purge`` removes records older than ``IDEMPOTENCY_RETENTION_HOURS``
+(hourly from Celery beat), and ``idempotency_records_forget`` those of objects whose personal data a
+retention run erases.
 """
 
 import functools
 import hashlib
 import json
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -137,3 +142,20 @@ def _complete(record: IdempotencyRecord, response: Response) -> None:
     record.response_body = response.data
     record.completed_at = timezone.now()
     record.save(update_fields=["response_status", "response_body", "completed_at"])
+
+
+def idempotency_records_purge(*, now: datetime | None = None) -> int:
+    """Delete the records older than ``IDEMPOTENCY_RETENTION_HOURS``: a retry after that is a new request."""
+    before = (now or timezone.now()) - timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS)
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=before).delete()
+    return deleted
+
+
+def idempotency_records_forget(*, endpoint: str, object_ids: Iterable[int]) -> int:
+    """Delete the stored answers of ``endpoint`` (a creating route's path) that describe one of these objects
+    (the answer's ``id``), so that a replay cannot show again what was erased since."""
+    ids = list(object_ids)
+    if not ids:
+        return 0
+    deleted, _by_model = IdempotencyRecord.objects.filter(endpoint=endpoint[:255], response_body__id__in=ids).delete()
+    return deleted

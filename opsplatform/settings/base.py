@@ -162,6 +162,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=5, minute=0),
     },
     "apply-retention": {"task": "seizures.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
+    "purge-idempotency-records": {"task": "seizures.tasks.purge_idempotency_records", "schedule": crontab(minute=15)},
 }
 
 # --- Accounts and passwords -----------------------------------------------------------------
@@ -194,6 +195,9 @@ AXES_VERBOSE = True
 # Second factor: TOTP, mandatory for these roles, optional for the others.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "opsplatform")
 TWO_FACTOR_REQUIRED_ROLES = ["secretariat", "coordinator", "national_contact"]
+# Staff and superusers need a second factor whatever their role (accounts.middleware); the TOTP keys are
+# never shown in the admin, not even to them.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 ACCOUNT_ACTIVATION_HOURS = env_int("ACCOUNT_ACTIVATION_HOURS", 72)
 # Accounts unused for this many days are blocked; their owners are reminded this many days before.
 ACCOUNT_INACTIVITY_DAYS = env_int("ACCOUNT_INACTIVITY_DAYS", 180)
@@ -274,9 +278,17 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MEGABYTES", 20) * 1024 * 1024
 DOWNLOAD_RATE_LIMIT = env_str("DOWNLOAD_RATE_LIMIT", "60/min")
 #: Submissions of the public access-request form per address.
 PUBLIC_FORM_RATE_LIMIT = env_str("PUBLIC_FORM_RATE_LIMIT", "10/hour")
-#: Proxies (nginx) whose last X-Forwarded-For hop names the client, for per-address limits.
+#: Sign-in attempts (password and code steps) per client address; django-axes also locks each username.
+LOGIN_RATE_LIMIT = env_str("LOGIN_RATE_LIMIT", "30/min")
+#: Proxies (nginx) whose last X-Forwarded-For hop names the client, for every per-address limit (pages and
+#: API). Must list the nginx hosts' addresses when nginx runs on other machines; other peers' headers are ignored.
 TRUSTED_PROXY_NETWORKS = env_list("TRUSTED_PROXY_NETWORKS", "127.0.0.0/8,::1/128")
-# Token requests per client address (the sign-in page is guarded by django-axes).
+try:
+    for _network in TRUSTED_PROXY_NETWORKS:
+        ipaddress.ip_network(_network, strict=False)
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_NETWORKS: {error}") from None
+# Token requests per client address (opsplatform.throttling), besides django-axes' lockout per username.
 API_AUTH_THROTTLE_RATE = env_str("API_AUTH_THROTTLE_RATE", "20/min")
 
 # --- Reports ----------------------------------------------------------------------------------
@@ -288,6 +300,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 IDEMPOTENCY_IN_FLIGHT_SECONDS = env_int("IDEMPOTENCY_IN_FLIGHT_SECONDS", 60)
+# Stored answers (a filing's carries its parties) are deleted after this long; a retry later is a new request.
+IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 24)
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

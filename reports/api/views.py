@@ -9,7 +9,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.models import AccessLog, User
@@ -17,6 +16,7 @@ from operations.models import Operation
 from opsplatform.api.idempotency import idempotent
 from opsplatform.api.routing import ID_PATTERN
 from opsplatform.filtering import api_filter_values
+from opsplatform.throttling import ScopedRateThrottle
 
 from .. import selectors, services
 from ..filtersets import ReportFilterSet

@@ -13,15 +13,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.choices import AdministrationKind, Role
+from accounts import policy
+from accounts.choices import AdministrationKind
 from accounts.models import AccessLog, Administration, User
 from accounts.services import access_log_record
 from opsplatform.downloads import as_attachment
+from opsplatform.ratelimit import download_limited
 
 from ..aitr import FIRST_YEAR, aitr_workbook
 
-#: Who in a national administration prepares its report; observers do not.
-NATIONAL_ROLES = (Role.NATIONAL_CONTACT, Role.ANALYST, Role.OFFICER)
+ACTION = "report.aitr"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -70,13 +71,14 @@ def _national_administrations() -> Any:
 
 
 def _own_administration(user: User) -> Administration:
-    """A national administration's own report, for the people who prepare it; anyone else finds no such page."""
+    """A national administration's own report, for the people ``accounts.policy`` lets prepare it (observers
+    do not); anyone else finds no such page."""
     administration = user.administration
     if (
         administration is None
         or administration.kind not in AdministrationKind.national()
         or administration.country_id is None
-        or user.role not in NATIONAL_ROLES
+        or not policy.allows(ACTION, user=user, relations=[policy.Relation.OWN_ADMINISTRATION])
     ):
         raise Http404
     return administration
@@ -85,9 +87,9 @@ def _own_administration(user: User) -> Administration:
 @login_required
 def aitr_form(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
-    secretariat = user.role == Role.SECRETARIAT
-    own = None if secretariat else _own_administration(user)
-    administrations = _national_administrations() if secretariat else None
+    every_administration = policy.allows(ACTION, user=user)
+    own = None if every_administration else _own_administration(user)
+    administrations = _national_administrations() if every_administration else None
     submitted = "year" in request.GET or "administration" in request.GET
     form = AitrForm(
         request.GET if submitted else None,
@@ -97,12 +99,15 @@ def aitr_form(request: HttpRequest) -> HttpResponse:
     if submitted and form.is_valid():
         administration: Administration = own or form.cleaned_data["administration"]
         year: int = form.cleaned_data["year"]
-        return _download(user, administration, year)
+        return _download(request, administration, year)
     context = {"form": form, "administration": own}
     return render(request, "reports/aitr.html", context, status=400 if submitted else 200)
 
 
-def _download(user: User, administration: Administration, year: int) -> HttpResponse:
+@download_limited
+def _download(request: HttpRequest, administration: Administration, year: int) -> HttpResponse:
+    """The export itself: rate-limited like every download (showing the form is not), and in the access log."""
+    user = cast(User, request.user)
     content = aitr_workbook(administration=administration, year=year, language=get_language() or "en")
     country = administration.country_id
     access_log_record(

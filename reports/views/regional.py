@@ -46,6 +46,10 @@ def region_detail(request: HttpRequest, rilo: str) -> HttpResponse:
             [(row["label"], row["seizures"]) for row in months], title=_("Seizures per month")
         ),
         "route_chart": bar_chart_svg(routes, title=_("Top routes")),
+        "handling_note": _(
+            "Only seizures whose handling code lets them travel beyond their operation (TLP:GREEN and TLP:CLEAR) "
+            "count in regional figures."
+        ),
     }
     return render(request, "reports/region_detail.html", context, status=400 if since_error else 200)
 

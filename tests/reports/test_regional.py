@@ -54,6 +54,17 @@ def _distance(origin, destination):
 
 
 @pytest.fixture
+def file_seizure(file_seizure):
+    """Seizures that may travel beyond their operation (TLP:GREEN), unless a test says otherwise."""
+
+    def make(*args, **overrides):
+        overrides.setdefault("handling_code", "green")
+        return file_seizure(*args, **overrides)
+
+    return make
+
+
+@pytest.fixture
 def ghana_joins(world, joint):
     """Ghana's contact point accepts the invitation it has had since the operation began."""
     operations.participation_respond(
@@ -78,7 +89,7 @@ def long_operation(world, make_operation):
 @pytest.fixture
 def file_in_ghana(world, filing):
     def make(operation, **overrides):
-        values = {"place_port": "GHTEM", "route": GHANA_ROUTE, **overrides}
+        values = {"place_port": "GHTEM", "route": GHANA_ROUTE, "handling_code": "green", **overrides}
         return seizures.seizure_create(user=world.officer_gh, operation=operation, data=filing(**values), submit=True)
 
     return make
