@@ -116,8 +116,8 @@ RULES: dict[str, Rule] = _rules(
         "seizure.view",
         _merge(_grant(EVERY_ROLE, OWN, COORD, PART), _grant((Role.SECRETARIAT,), A)),
         "The reporting administration (drafts included); once submitted: coordinators, the secretariat, "
-        "and participants when its TLP handling code shares it with the operation. A TLP:CLEAR seizure is "
-        "shared with the whole closed user group by its reporter: seizures.selectors applies that code.",
+        "and participants when its TLP handling code shares it with the operation (seizures.selectors "
+        "applies the code). No code opens it to anyone outside the operation.",
     ),
     Rule("seizure.edit", _grant(FILING_ROLES, OWN), "Change, submit or withdraw: the reporting administration."),
     Rule("seizure.review", _grant(EVERY_ROLE, COORD), "Validate or ask for information: the V-OCU."),

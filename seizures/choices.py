@@ -45,7 +45,7 @@ class ActionTaken(models.TextChoices):
 HANDLING_CODE_HELP = _(
     "Traffic Light Protocol. TLP:RED: the coordinators (V-OCU) and your administration only. "
     "TLP:AMBER: the participants of the operation. TLP:GREEN: also regional views and posts to the community. "
-    "TLP:CLEAR: anyone in the closed user group, and public aggregate figures. "
+    "TLP:CLEAR: as green, and public aggregate figures. "
     "Whatever the code, names of people and companies stay with your administration and the coordinators."
 )
 

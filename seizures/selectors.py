@@ -45,8 +45,9 @@ def _visible(user: User) -> Q:
         if user.administration_id
         else Q(pk__in=[])
     )
-    everyone = Q(handling_code=HandlingCode.CLEAR) & PUBLISHED
-    return own | coordinated | participating | everyone
+    # Whatever its code, a seizure stays an object of its operation: a TLP:GREEN or CLEAR one travels
+    # beyond it only in figures (regional views) and in what its readers pass on.
+    return own | coordinated | participating
 
 
 def seizure_list(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Seizure]:

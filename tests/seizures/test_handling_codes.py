@@ -45,7 +45,7 @@ def test_a_new_seizure_is_amber_by_default(file_seizure):
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("code", "participant", "outsider"),
-    [("red", False, False), ("amber", True, False), ("green", True, False), ("clear", True, True)],
+    [("red", False, False), ("amber", True, False), ("green", True, False), ("clear", True, False)],
 )
 def test_who_sees_a_seizure_follows_its_code(world, file_seizure, ghana_joins, code, participant, outsider):
     seizure = file_seizure(handling_code=code)
@@ -56,6 +56,16 @@ def test_who_sees_a_seizure_follows_its_code(world, file_seizure, ghana_joins, c
     assert _sees(world.officer_gh, seizure) is participant
     assert _sees(world.officer_fr, seizure) is outsider
     assert _sees(world.officer_sn, seizure) is outsider
+
+
+@pytest.mark.django_db
+def test_an_outsider_gets_404_on_a_clear_seizure_as_on_a_missing_one(world, file_seizure, client):
+    seizure = file_seizure(handling_code="clear")
+    client.force_login(world.officer_fr)
+
+    assert client.get(f"/seizures/{seizure.pk}/").status_code == 404
+    assert client.get(f"/api/v1/seizures/{seizure.pk}/").status_code == 404
+    assert client.get(f"/seizures/{seizure.pk + 1000}/").status_code == 404
 
 
 @pytest.mark.django_db
