@@ -5,6 +5,7 @@ from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -171,6 +172,11 @@ def managed_people(*, user: User) -> QuerySet[User]:
     if user.role == Role.NATIONAL_CONTACT and user.administration_id is not None:
         return people.filter(administration_id=user.administration_id)
     return people.none()
+
+
+def people_awaiting_activation(*, user: User) -> QuerySet[User]:
+    """Active accounts in the user's care that were never activated (no password set yet)."""
+    return managed_people(user=user).filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
 
 
 def managed_person_get(*, user: User, pk: int) -> User:

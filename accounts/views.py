@@ -11,7 +11,6 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -350,7 +349,6 @@ def people(request: HttpRequest) -> HttpResponse:
     deactivate and reactivate them, unlock them, and send a new activation link to those never activated."""
     user = _deciding_user(request)
     managed = selectors.managed_people(user=user)
-    awaiting = managed.filter(is_active=True, password__startswith=UNUSABLE_PASSWORD_PREFIX)
     search = request.GET.get("q", "").strip()[:100]
     accounts = managed
     if search:
@@ -367,7 +365,7 @@ def people(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "search": search,
             "query": urlencode({"q": search}) if search else "",
-            "awaiting": awaiting,
+            "awaiting": selectors.people_awaiting_activation(user=user),
             "locked": selectors.locked_people(user=user),
             "inactivity_days": settings.ACCOUNT_INACTIVITY_DAYS,
         },

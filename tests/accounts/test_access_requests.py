@@ -7,20 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from accounts import services
 from accounts.choices import AccessRequestStatus, Role
 from accounts.models import AccessRequest, ActivationToken, User
+from tests.accounts.conftest import submit_access_request
 from tests.otp import otp_device
-
-
-def _submit(administration, **extra):
-    data = {
-        "first_name": "Inès",
-        "last_name": "Durand",
-        "email": "ines.durand@douane.example.org",
-        "administration": administration,
-        "position": "Inspectrice, Le Havre",
-        "justification": "Joins operation DEMETER as port officer.",
-        **extra,
-    }
-    return services.access_request_submit(**data)
 
 
 @pytest.fixture
@@ -38,7 +26,7 @@ def french(make_administration, make_user):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_request_reaches_the_contact_points_in_their_language(transactional_reference, french):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
 
     assert access_request.status == AccessRequestStatus.PENDING
     assert [message.to for message in mail.outbox] == [[french["ncp"].email]]
@@ -49,9 +37,9 @@ def test_a_request_reaches_the_contact_points_in_their_language(transactional_re
 
 @pytest.mark.django_db
 def test_submitting_twice_or_for_an_existing_account_creates_nothing_new(french, officer):
-    first = _submit(french["customs"])
-    again = _submit(french["customs"], email="INES.durand@douane.example.org")
-    known = _submit(french["customs"], email=officer.email)
+    first = submit_access_request(french["customs"])
+    again = submit_access_request(french["customs"], email="INES.durand@douane.example.org")
+    known = submit_access_request(french["customs"], email=officer.email)
 
     assert again == first
     assert known is None
@@ -60,7 +48,7 @@ def test_submitting_twice_or_for_an_existing_account_creates_nothing_new(french,
 
 @pytest.mark.django_db(transaction=True)
 def test_endorse_then_approve_creates_the_account_and_mails_the_activation_link(transactional_reference, french):
-    access_request = _submit(french["customs"], language="fr")
+    access_request = submit_access_request(french["customs"], language="fr")
     mail.outbox.clear()
 
     services.access_request_endorse(actor=french["ncp"], access_request=access_request)
@@ -86,7 +74,7 @@ def test_endorse_then_approve_creates_the_account_and_mails_the_activation_link(
 
 @pytest.mark.django_db
 def test_only_the_contact_point_of_the_administration_endorses(french, make_user, make_administration):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     other_ncp = make_user(role=Role.NATIONAL_CONTACT, administration=make_administration(country="NG"))
 
     for actor in (other_ncp, french["secretariat"], make_user(role=Role.OFFICER, administration=french["customs"])):
@@ -96,20 +84,20 @@ def test_only_the_contact_point_of_the_administration_endorses(french, make_user
 
 @pytest.mark.django_db
 def test_the_secretariat_waits_for_the_endorsement_unless_nobody_can_give_it(french, make_administration):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     with pytest.raises(ValidationError) as error:
         services.access_request_approve(actor=french["secretariat"], access_request=access_request)
     assert error.value.code == "not_endorsed"
 
     without_contact_point = make_administration(country="NL")
-    direct = _submit(without_contact_point, email="someone@nl.example.org")
+    direct = submit_access_request(without_contact_point, email="someone@nl.example.org")
     services.access_request_approve(actor=french["secretariat"], access_request=direct)
     assert User.objects.get(email="someone@nl.example.org").role == Role.OFFICER
 
 
 @pytest.mark.django_db(transaction=True)
 def test_rejection_needs_a_reason_and_tells_the_person(transactional_reference, french):
-    access_request = _submit(french["customs"], language="fr")
+    access_request = submit_access_request(french["customs"], language="fr")
     mail.outbox.clear()
     with pytest.raises(ValidationError) as error:
         services.access_request_reject(actor=french["ncp"], access_request=access_request, reason=" ")
@@ -128,7 +116,7 @@ def test_rejection_needs_a_reason_and_tells_the_person(transactional_reference, 
 
 @pytest.mark.django_db
 def test_a_role_that_does_not_fit_the_administration_is_a_field_error(french):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     services.access_request_endorse(actor=french["ncp"], access_request=access_request)
     with pytest.raises(ValidationError) as error:
         services.access_request_approve(
@@ -183,7 +171,7 @@ def test_the_request_is_recorded_in_the_language_of_the_page(client, french):
 
 @pytest.mark.django_db
 def test_decision_pages_need_a_login_and_the_right_role(client, french, officer):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     for url in ("/accounts/access-requests/", f"/accounts/access-requests/{access_request.pk}/"):
         assert client.get(url).status_code == 302
     client.force_login(officer)
@@ -193,7 +181,7 @@ def test_decision_pages_need_a_login_and_the_right_role(client, french, officer)
 
 @pytest.mark.django_db
 def test_a_contact_point_of_another_administration_gets_a_404(client, french, make_user, make_administration):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     client.force_login(make_user(role=Role.NATIONAL_CONTACT, administration=make_administration(country="NG")))
 
     assert FORM["email"] not in client.get("/accounts/access-requests/").content.decode()
@@ -204,7 +192,7 @@ def test_a_contact_point_of_another_administration_gets_a_404(client, french, ma
 
 @pytest.mark.django_db
 def test_the_contact_point_endorses_and_the_secretariat_approves_on_their_pages(client, french):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     client.force_login(french["ncp"])
     assert FORM["email"] in client.get("/accounts/access-requests/").content.decode()
 
@@ -223,7 +211,7 @@ def test_the_contact_point_endorses_and_the_secretariat_approves_on_their_pages(
 
 @pytest.mark.django_db
 def test_bad_decisions_are_shown_on_the_form(client, french):
-    access_request = _submit(french["customs"])
+    access_request = submit_access_request(french["customs"])
     client.force_login(french["ncp"])
 
     no_reason = client.post(f"/accounts/access-requests/{access_request.pk}/", {"action": "reject", "reason": ""})

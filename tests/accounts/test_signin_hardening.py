@@ -13,23 +13,11 @@ from django.utils import timezone
 from accounts import services
 from accounts.choices import AccessRequestStatus, Role
 from accounts.models import AccessRequest, ActivationToken, AuditEvent, User
+from tests.accounts.conftest import submit_access_request
 from tests.otp import otp_code_for_secret
 
 NEW_PASSWORD = "Seine-Estuary-Inspector-2026"
 LINK = re.compile(r"http://[^/\s]+(/accounts/activate/[^/\s]+/)")
-
-
-def _submit(administration, **extra):
-    data = {
-        "first_name": "Inès",
-        "last_name": "Durand",
-        "email": "ines.durand@douane.example.org",
-        "administration": administration,
-        "position": "Inspectrice, Le Havre",
-        "justification": "Joins operation DEMETER as port officer.",
-        **extra,
-    }
-    return services.access_request_submit(**data)
 
 
 @pytest.fixture
@@ -46,7 +34,7 @@ def french(make_administration, make_user):
 def approved(french, django_capture_on_commit_callbacks):
     """An access request endorsed and approved: the account waits for its owner, whose link is in the mail."""
     with django_capture_on_commit_callbacks(execute=True):
-        access_request = _submit(french["customs"])
+        access_request = submit_access_request(french["customs"])
         services.access_request_endorse(actor=french["ncp"], access_request=access_request)
         services.access_request_approve(actor=french["secretariat"], access_request=access_request)
     access_request.refresh_from_db()
@@ -141,15 +129,15 @@ def test_a_request_racing_another_for_the_same_address_answers_like_a_duplicate(
         original(self, *args, **kwargs)
         if not rivals:
             rivals.append(None)
-            rivals[0] = _submit(french["customs"])
+            rivals[0] = submit_access_request(french["customs"])
 
     monkeypatch.setattr(AccessRequest, "full_clean", full_clean_then_rival_lands)
 
-    answer = _submit(french["customs"])
+    answer = submit_access_request(french["customs"])
 
     assert answer == rivals[0]
     assert AccessRequest.objects.count() == 1
-    assert _submit(french["customs"]) == rivals[0], "the request stays usable after the race"
+    assert submit_access_request(french["customs"]) == rivals[0], "the request stays usable after the race"
 
 
 # --- the approval in the audit trail ------------------------------------------------------------
