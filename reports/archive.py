@@ -21,6 +21,7 @@ This module sits in ``reports``, the rightmost app, because an operation's archi
 
 import hashlib
 import io
+import itertools
 import json
 import zipfile
 from collections.abc import Callable, Iterable
@@ -449,6 +450,7 @@ class _Resolver:
         self.users: dict[str, int] = {}
         self.administrations: dict[str, int] = {}
         self.units: dict[tuple[str, str], int] = {}
+        self.references: dict[tuple[type[models.Model], str], Any] = {}
 
     def prepare(self) -> None:
         for item in self.people["administrations"]:
@@ -504,13 +506,23 @@ class _Resolver:
                 return self.units[(value[0], value[1])]
         except KeyError:
             raise _damaged(_("it names %(value)s, which people.json does not list.") % {"value": value}) from None
+        if related in MODELS:
+            try:
+                return ids[related._meta.label_lower][value]
+            except KeyError:
+                message = _("a record refers to %(model)s %(value)s, which comes later or is not in the archive.")
+                raise _damaged(message % {"model": related._meta.label_lower, "value": value}) from None
+        key = (related, json.dumps(value))
+        if key not in self.references:
+            self.references[key] = self._reference(related, value)
+        return self.references[key]
+
+    def _reference(self, related: type[models.Model], value: Any) -> Any:
         if related is Port:
             port = Port.objects.filter(code=value).values_list("pk", flat=True).first()
             if port is None:
                 raise ArchiveError(_("The port %(code)s is not in this platform's reference data.") % {"code": value})
             return port
-        if related in MODELS:
-            return ids[related._meta.label_lower][value]
         if not related._default_manager.filter(pk=value).exists():
             raise ArchiveError(
                 _("%(model)s %(value)s is not in this platform's reference data: run load_reference_data.")
@@ -636,17 +648,8 @@ def operation_archive_import(*, source: Any, replace: bool = False, renumber: bo
         keep = not renumber and _ids_free(archive.records)
         ids: dict[str, dict[Any, Any]] = {label: {} for label in _LABELS}
         restored: list[tuple[dict[str, Any], models.Model]] = []
-        for record in archive.records:
-            model = _LABELS[record["model"]]
-            instance, many = _build(model, record, resolver, ids, keep)
-            instance.save(force_insert=True)
-            _keep_clock(instance, record)
-            for name, values in many.items():
-                getattr(instance, name).set(values)
-            ids[record["model"]][record["pk"]] = instance.pk
-            restored.append((record, instance))
-            if isinstance(instance, StoredFile):
-                _write_file(instance, archive.files[f"files/{instance.uuid.hex}"])
+        for model, group in itertools.groupby(archive.records, key=lambda record: _LABELS[record["model"]]):
+            restored.extend(_restore(model, list(group), resolver, ids, keep, archive.files))
         if keep:
             _reset_sequences()
         _check_restored(archive, restored, ids)
@@ -670,6 +673,41 @@ def operation_archive_import(*, source: Any, replace: bool = False, renumber: bo
         checked=True,
         created_people=resolver.created,
     )
+
+
+def _restore(
+    model: type[models.Model],
+    records: list[dict[str, Any]],
+    resolver: _Resolver,
+    ids: dict[str, dict[Any, Any]],
+    keep: bool,
+    files: dict[str, bytes],
+) -> list[tuple[dict[str, Any], models.Model]]:
+    """Write one model's rows: in bulk, unless they have many-to-many fields or point at each other."""
+    label = model._meta.label_lower
+    restored: list[tuple[dict[str, Any], models.Model]] = []
+    bulk = not model._meta.many_to_many and not any(
+        model_field.is_relation and model_field.related_model is model for model_field in model._meta.concrete_fields
+    )
+    if bulk:
+        instances = [_build(model, record, resolver, ids, keep)[0] for record in records]
+        model._default_manager.bulk_create(instances, batch_size=500)
+        restored = list(zip(records, instances, strict=True))
+    else:
+        for record in records:
+            instance, many = _build(model, record, resolver, ids, keep)
+            instance.save(force_insert=True)
+            for name, values in many.items():
+                getattr(instance, name).set(values)
+            ids[label][record["pk"]] = instance.pk
+            restored.append((record, instance))
+    for record, instance in restored:
+        assert instance.pk is not None
+        ids[label][record["pk"]] = instance.pk
+        _keep_clock(instance, record)
+        if isinstance(instance, StoredFile):
+            _write_file(instance, files[f"files/{instance.uuid.hex}"])
+    return restored
 
 
 def _keep_clock(instance: models.Model, record: dict[str, Any]) -> None:
@@ -698,16 +736,27 @@ def _check_restored(
     """Read every restored row and file back and compare its checksum with the manifest's."""
     back = {label: {new: old for old, new in mapping.items()} for label, mapping in ids.items()}
     lookups = _Lookups()
-    for record, instance in restored:
-        again = type(instance)._default_manager.get(pk=instance.pk)
-        key = f"{record['model']}:{record['pk']}"
-        if _checksum(_record(again, lambda label, pk: back[label][pk], lookups)) != archive.manifest["records"][key]:
-            raise ArchiveError(_("The restored record %(key)s differs from the archive.") % {"key": key})
-        if isinstance(again, StoredFile):
-            with default_storage.open(_name(again), "rb") as handle:
-                if _sha256(handle.read()) != archive.manifest["files"][f"files/{again.uuid.hex}"]:
-                    message = _("The restored file %(name)s differs from the archive.")
-                    raise ArchiveError(message % {"name": _name(again)})
+    restored = list(restored)
+    for model, group in itertools.groupby(restored, key=lambda pair: type(pair[1])):
+        pairs = list(group)
+        for start in range(0, len(pairs), 500):
+            chunk = pairs[start : start + 500]
+            again = model._default_manager.in_bulk([instance.pk for _record, instance in chunk])
+            for record, instance in chunk:
+                _check_one(archive, record, again[instance.pk], back, lookups)
+
+
+def _check_one(
+    archive: _Archive, record: dict[str, Any], again: models.Model, back: dict[str, dict[Any, Any]], lookups: _Lookups
+) -> None:
+    key = f"{record['model']}:{record['pk']}"
+    if _checksum(_record(again, lambda label, pk: back[label][pk], lookups)) != archive.manifest["records"][key]:
+        raise ArchiveError(_("The restored record %(key)s differs from the archive.") % {"key": key})
+    if isinstance(again, StoredFile):
+        with default_storage.open(_name(again), "rb") as handle:
+            if _sha256(handle.read()) != archive.manifest["files"][f"files/{again.uuid.hex}"]:
+                message = _("The restored file %(name)s differs from the archive.")
+                raise ArchiveError(message % {"name": _name(again)})
 
 
 def archive_timestamp() -> str:

@@ -1,5 +1,6 @@
 """Restore an operation from an archive written by ``export_operation`` (``reports.archive``)."""
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -32,5 +33,9 @@ class Command(BaseCommand):
         except ArchiveError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"{summary.code}: {summary.line()}; ids {summary.ids}")
-        for created in summary.created_people:
-            self.stdout.write(f"created {created}")
+        if summary.created_people:
+            kinds = Counter(created.split(" ", 1)[0] for created in summary.created_people)
+            self.stdout.write("created " + ", ".join(f"{count} {kind}(s)" for kind, count in sorted(kinds.items())))
+        if options["verbosity"] > 1:
+            for created in summary.created_people:
+                self.stdout.write(f"created {created}")
