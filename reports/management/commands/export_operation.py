@@ -21,7 +21,7 @@ class Command(BaseCommand):
         try:
             with partial.open("wb") as handle:
                 summary = operation_archive_export(code=options["code"], output=handle)
-        except ArchiveError as error:
+        except (ArchiveError, OSError) as error:
             partial.unlink(missing_ok=True)
             raise CommandError(str(error)) from None
         partial.replace(output)
