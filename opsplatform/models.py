@@ -21,6 +21,8 @@ class IdempotencyRecord(models.Model):
     request_digest = models.CharField(_("request digest"), max_length=64)
     response_status = models.PositiveSmallIntegerField(_("response status"), null=True, blank=True)
     response_body = models.JSONField(_("response body"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    # The answer as first given, keys in order: PostgreSQL's jsonb reorders keys, and a replay must be the same bytes.
+    response_text = models.TextField(_("response text"), blank=True, default="")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 

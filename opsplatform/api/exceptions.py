@@ -1,15 +1,21 @@
 """Maps domain errors raised by services to API responses.
 
 Services raise Django's ``ValidationError`` (with a ``code``); the API answers 400 with the same
-field-level messages a form would show, in the user's language.
+field-level messages a form would show, in the user's language. A unique constraint that a concurrent
+request won answers 409 rather than 500.
 """
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
 
 
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
@@ -57,4 +63,9 @@ def _django_error_detail(error: DjangoValidationError) -> Any:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         return Response(_django_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, IntegrityError):
+        logger.warning("unique constraint lost to a concurrent request: %s", exc)
+        # Two requests wrote the same unique thing at once; the loser's transaction rolled back, so a retry is safe.
+        body = {"detail": _("This request collided with a simultaneous change. Retry it.")}
+        return Response(body, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
     return drf_exception_handler(exc, context)

@@ -1,9 +1,11 @@
 """``Idempotency-Key`` for creating endpoints: a retried POST gets the first answer and creates nothing.
 
 Same key and same request: the stored response is replayed (``Idempotent-Replayed: true``).
-Same key, different request: 422. Same key while the first request is still running: 409.
-Server errors are not stored, so the client may retry them; an attempt abandoned by a crashed
-process is taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``. The stored answer commits with the
+Same key, different request: 422. Same key while the first request is still running: 409,
+however long it runs (its transaction holds the record's row lock). Server errors, conflicts and
+throttling are not stored, so the client may retry them; an attempt abandoned by a crashed process is
+taken over after ``IDEMPOTENCY_IN_FLIGHT_SECONDS``. The replay is the first answer's very bytes: its
+keys are kept in order, which PostgreSQL's jsonb does not. The stored answer commits with the
 writes it describes, so a crash never leaves writes without an answer to replay.
 
 A stored answer may carry personal data (a filing's parties), so it is kept only as long as a client
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +64,11 @@ def request_digest(request: Request) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _in_flight() -> Response:
+    body = {"detail": _("A request with this Idempotency-Key is still being processed. Retry shortly.")}
+    return Response(body, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
+
+
 def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyRecord | None, Response | None]:
     """Insert the record for this key, or explain why this request must not run."""
     user = cast("User", request.user)
@@ -81,17 +89,51 @@ def _claim(request: Request, key: str, digest: str) -> tuple[IdempotencyRecord |
         return None, Response(body, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     if existing.completed_at is None:
         if existing.created_at < stale_before:
-            abandoned = IdempotencyRecord.objects.filter(
-                pk=existing.pk, completed_at__isnull=True, created_at=existing.created_at
-            )
-            if abandoned.update(created_at=timezone.now()):
-                existing.refresh_from_db()
-                return existing, None
-        body = {"detail": _("A request with this Idempotency-Key is still being processed. Retry shortly.")}
-        return None, Response(body, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
-    replay = Response(existing.response_body, status=existing.response_status)
+            taken = _take_over(existing, stale_before)
+            if taken is not None:
+                return taken, None
+        return None, _in_flight()
+    answer: Any = json.loads(existing.response_text) if existing.response_text else existing.response_body
+    replay = Response(answer, status=existing.response_status)
     replay["Idempotent-Replayed"] = "true"
     return None, replay
+
+
+def _take_over(record: IdempotencyRecord, stale_before: datetime) -> IdempotencyRecord | None:
+    """Take over an attempt abandoned by a crashed process.
+
+    A running attempt holds its record's row lock for its whole transaction (``_hold``), so an attempt that
+    is merely slow is skipped here however long it runs: only a process that died released the lock.
+    Renewing ``created_at`` also tells an attempt that had not yet locked its row that it lost the key."""
+    with transaction.atomic():
+        abandoned = (
+            IdempotencyRecord.objects.select_for_update(skip_locked=True)
+            .filter(pk=record.pk, completed_at__isnull=True, created_at__lt=stale_before)
+            .first()
+        )
+        if abandoned is None:
+            return None
+        abandoned.created_at = timezone.now()
+        abandoned.save(update_fields=["created_at"])
+    return abandoned
+
+
+def _hold(record: IdempotencyRecord) -> bool:
+    """Lock this attempt's record until its transaction ends; False if another request took the key over."""
+    held = IdempotencyRecord.objects.select_for_update().filter(
+        pk=record.pk, created_at=record.created_at, completed_at__isnull=True
+    )
+    return bool(list(held.values_list("pk", flat=True)))
+
+
+def _release(record: IdempotencyRecord) -> None:
+    """Give the key back for a retry, unless another request took it over meanwhile."""
+    IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at, completed_at__isnull=True).delete()
+
+
+def _kept(response: Response) -> bool:
+    """Server errors, conflicts and throttling say "retry": they are not the answer to replay."""
+    return response.status_code < 500 and response.status_code not in (409, 429)
 
 
 def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
@@ -119,19 +161,23 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
             # The answer is recorded in the transaction that wrote: a process killed in between leaves
             # neither, so the retry that takes the key over later writes once, not twice.
             with transaction.atomic():
+                if not _hold(record):
+                    return _in_flight()
                 response = view_method(self, request, *args, **kwargs)
-                if response.status_code < 500:
+                if _kept(response):
                     _complete(record, response)
         except Exception as error:
             try:
                 response = self.handle_exception(error)
             except Exception:
-                record.delete()
+                _release(record)
                 raise
-            if response.status_code < 500:
-                _complete(record, response)
-        if response.status_code >= 500:
-            record.delete()
+            if _kept(response):
+                with transaction.atomic():
+                    if _hold(record):
+                        _complete(record, response)
+        if not _kept(response):
+            _release(record)
         return response
 
     return wrapper
@@ -140,8 +186,9 @@ def idempotent(view_method: Callable[..., Response]) -> Callable[..., Response]:
 def _complete(record: IdempotencyRecord, response: Response) -> None:
     record.response_status = response.status_code
     record.response_body = response.data
+    record.response_text = json.dumps(response.data, cls=DjangoJSONEncoder)
     record.completed_at = timezone.now()
-    record.save(update_fields=["response_status", "response_body", "completed_at"])
+    record.save(update_fields=["response_status", "response_body", "response_text", "completed_at"])
 
 
 def idempotency_records_purge(*, now: datetime | None = None) -> int:

@@ -143,3 +143,24 @@ def test_a_crash_between_the_write_and_its_recorded_answer_leaves_neither(office
     retry = _post(officer_client, "crash")
     assert retry.status_code == 201
     assert Post.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_replay_is_the_first_answer_byte_for_byte(officer_client):
+    """PostgreSQL's jsonb reorders keys; the replay must still be the bytes first sent."""
+    first = _post(officer_client, "bytes")
+    again = _post(officer_client, "bytes")
+    assert again["Idempotent-Replayed"] == "true"
+    assert (again.status_code, again.content) == (first.status_code, first.content)
+
+
+def test_a_unique_constraint_lost_to_a_concurrent_request_is_409_not_500():
+    """The loser of a race on a unique constraint may retry: 409, and the key is not spent on it."""
+    from django.db import IntegrityError
+
+    from opsplatform.api.exceptions import exception_handler
+
+    response = exception_handler(IntegrityError("duplicate key value violates unique constraint"), {})
+    assert response is not None
+    assert response.status_code == 409
+    assert "simultaneous change" in response.data["detail"]
