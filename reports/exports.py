@@ -262,7 +262,7 @@ def _sql_cell(kind: str, column: str) -> str:
 
 def _per_seizure_sql(listed: QuerySet[Any]) -> tuple[str, str, list[Any]]:
     """Route chains and ends, and party counts, aggregated once per listed seizure (not once per line)."""
-    seizures, params = listed.values("pk").query.sql_with_params()
+    seizures, params = listed.order_by().values("pk").query.sql_with_params()
     first = "(array_agg(country_id ORDER BY position) FILTER (WHERE role IN ({roles})))[1]"
     origin_roles = ", ".join(["%s"] * len(ORIGIN_ROLES))
     legs = (
