@@ -11,6 +11,7 @@ from decimal import Decimal
 import freightid
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -344,11 +345,8 @@ def test_an_ods_seizure_can_be_filed_where_basel_reasons_are_required(make_opera
 
 
 @pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bulk mode writes with PostgreSQL's COPY")
 def test_bulk_simulation_writes_what_the_services_would(make_operation, world, crowd):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("bulk mode writes with PostgreSQL's COPY; set DATABASE_URL to a PostgreSQL database")
     operation = _active(make_operation, world, crowd, "BULK-2026")
 
     counts = simulate_operation(operation=operation, lines=300, seed=8, bulk=True, same_shipment_share=0.3)
