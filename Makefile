@@ -86,3 +86,8 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
+
+# Report, export and import at a million commodity lines beside raw PostgreSQL (throwaway PostgreSQL and Redis).
+.PHONY: bench-data
+bench-data: install
+	$(BIN)/python -m bench.data

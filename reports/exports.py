@@ -19,10 +19,9 @@ from decimal import Decimal
 from itertools import islice
 from typing import Any
 
-from django.contrib.postgres.aggregates import StringAgg
 from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce, Concat, NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -142,8 +141,15 @@ def _party_count(kind: str) -> Coalesce:
     return Coalesce(Subquery(parties.annotate(n=Count("pk")).values("n")), Value(0))
 
 
-def _lines(*, operation: Operation, kind: str, audience: str) -> QuerySet[CommodityLine]:
-    """The listed lines with every column but the route, under ``export_<key>`` names, in download order."""
+#: Columns the ``COPY`` path joins from per-seizure aggregates instead of looking up line by line.
+PER_SEIZURE_KEYS = ("route", "origin", "destination", "persons", "companies")
+
+
+def _lines(*, operation: Operation, kind: str, audience: str, per_line: bool = True) -> QuerySet[CommodityLine]:
+    """The listed lines with every column but the route, under ``export_<key>`` names, in download order.
+
+    ``per_line=False`` leaves out the route ends and party counts, which the ``COPY`` path joins per seizure.
+    """
     counted = counted_seizures(operation=operation, kind=kind)
     expressions = {
         "seizure": F("seizure_id"),
@@ -186,6 +192,8 @@ def _lines(*, operation: Operation, kind: str, audience: str) -> QuerySet[Commod
         "persons": _party_count(PartyKind.PERSON),
         "companies": _party_count(PartyKind.COMPANY),
     }
+    if not per_line:
+        expressions = {key: value for key, value in expressions.items() if key not in PER_SEIZURE_KEYS}
     return (
         CommodityLine.objects.filter(seizure__in=listed_seizures(operation=operation, kind=kind, audience=audience))
         .annotate(**{_alias(key): expression for key, expression in expressions.items()})
@@ -252,34 +260,60 @@ def _sql_cell(kind: str, column: str) -> str:
     return f"NULLIF(CASE WHEN left({text}, 1) IN ({starts}) THEN chr(39) || {text} ELSE {text} END, '')"
 
 
-def _copy_lines(*, operation: Operation, kind: str, audience: str, language: str) -> Iterator[bytes]:
-    """PostgreSQL: the Django query, wrapped in a formatting ``SELECT``, streamed by ``COPY ... TO STDOUT``."""
-    yield _header(language)
-    route = (
-        RouteLeg.objects.filter(seizure_id=OuterRef("seizure_id"))
-        .order_by()
-        .values("seizure_id")
-        .annotate(chain=StringAgg(Concat("country_id", Value(" "), "role"), delimiter=" > ", order_by="position"))
-        .values("chain")
+def _per_seizure_sql(listed: QuerySet[Any]) -> tuple[str, str, list[Any]]:
+    """Route chains and ends, and party counts, aggregated once per listed seizure (not once per line)."""
+    seizures, params = listed.order_by().values("pk").query.sql_with_params()
+    first = "(array_agg(country_id ORDER BY position) FILTER (WHERE role IN ({roles})))[1]"
+    origin_roles = ", ".join(["%s"] * len(ORIGIN_ROLES))
+    legs = (
+        "SELECT seizure_id, string_agg(country_id || ' ' || role, ' > ' ORDER BY position) AS chain, "
+        f"{first.format(roles=origin_roles)} AS origin, {first.format(roles='%s')} AS destination, "
+        f"{first.format(roles='%s')} AS discovery "
+        f"FROM {RouteLeg._meta.db_table} WHERE seizure_id IN ({seizures}) GROUP BY seizure_id"
     )
-    keys = [key for key, _label, _kind in LINE_COLUMNS]
+    parties = (
+        "SELECT seizure_id, count(*) FILTER (WHERE kind = %s) AS persons, "
+        "count(*) FILTER (WHERE kind = %s) AS companies "
+        f"FROM {Party._meta.db_table} WHERE seizure_id IN ({seizures}) GROUP BY seizure_id"
+    )
+    legs_params = [*(str(role) for role in ORIGIN_ROLES), str(RouteRole.DESTINATION), str(RouteRole.DISCOVERY), *params]
+    party_params = [str(PartyKind.PERSON), str(PartyKind.COMPANY), *params]
+    return legs, parties, [*legs_params, *party_params]
+
+
+def _copy_lines(*, operation: Operation, kind: str, audience: str, language: str) -> Iterator[bytes]:
+    """PostgreSQL: the Django query, joined to per-seizure routes and party counts and wrapped in a
+    formatting ``SELECT``, streamed by ``COPY ... TO STDOUT``."""
+    yield _header(language)
+    keys = [key for key, _label, _kind in LINE_COLUMNS if key not in PER_SEIZURE_KEYS]
     queryset = (
-        _lines(operation=operation, kind=kind, audience=audience)
-        .annotate(**{_alias("route"): Subquery(route)})
+        _lines(operation=operation, kind=kind, audience=audience, per_line=False)
         .order_by()
-        .values(*(_alias(key) for key in [*keys, "position"]))
+        .values(*(_alias(key) for key in [*keys, "seizure", "position"]))
     )
     inner, params = queryset.query.sql_with_params()
+    legs, parties, joined_params = _per_seizure_sql(listed_seizures(operation=operation, kind=kind, audience=audience))
     quote = connection.ops.quote_name
-    cells = ", ".join(
-        _sql_cell(cell_kind, f"export_rows.{quote(_alias(key))}") for key, _label, cell_kind in LINE_COLUMNS
+    columns = {key: f"export_rows.{quote(_alias(key))}" for key in keys}
+    columns.update(
+        route="legs.chain",
+        origin="legs.origin",
+        destination="COALESCE(legs.destination, legs.discovery)",
+        persons="COALESCE(parties.persons, 0)",
+        companies="COALESCE(parties.companies, 0)",
     )
+    cells = ", ".join(_sql_cell(cell_kind, columns[key]) for key, _label, cell_kind in LINE_COLUMNS)
+    seizure = f"export_rows.{quote(_alias('seizure'))}"
     order = f"export_rows.{quote(_alias('reference'))}, export_rows.{quote(_alias('position'))}"
-    select = f"SELECT {cells} FROM ({inner}) AS export_rows ORDER BY {order}"
+    select = (
+        f"SELECT {cells} FROM ({inner}) AS export_rows "
+        f"LEFT JOIN ({legs}) AS legs ON legs.seizure_id = {seizure} "
+        f"LEFT JOIN ({parties}) AS parties ON parties.seizure_id = {seizure} ORDER BY {order}"
+    )
     sql = f"COPY ({select}) TO STDOUT WITH (FORMAT csv, HEADER false, ENCODING 'UTF8')"
     connection.ensure_connection()
     buffer = bytearray()
-    with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
+    with connection.connection.cursor() as cursor, cursor.copy(sql, [*params, *joined_params]) as copy:
         for chunk in copy:
             buffer += chunk
             if len(buffer) >= CHUNK_BYTES:

@@ -31,7 +31,7 @@ from . import selectors
 from .choices import Finding, SeizureStatus
 from .imports import ImportResult, ParsedFile, RowError, parse, share_references
 from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
-from .validation import CleanFiling, FilingValidator
+from .validation import CleanFiling, CodeBook, FilingValidator, operation_scope
 
 EDITABLE = [SeizureStatus.DRAFT, SeizureStatus.SUBMITTED, SeizureStatus.INFO_REQUESTED, SeizureStatus.VALIDATED]
 
@@ -193,9 +193,16 @@ def _check_can_file(user: User, operation: Operation) -> None:
 
 
 def _validate(
-    operation: Operation, administration: Administration, data: dict[str, Any], seizure: Seizure | None = None
+    operation: Operation,
+    administration: Administration,
+    data: dict[str, Any],
+    seizure: Seizure | None = None,
+    codes: CodeBook | None = None,
+    scope: tuple[set[str], list[str]] | None = None,
 ) -> CleanFiling:
-    return FilingValidator(operation=operation, administration=administration, data=data, seizure=seizure).clean()
+    return FilingValidator(
+        operation=operation, administration=administration, data=data, seizure=seizure, codes=codes, scope=scope
+    ).clean()
 
 
 @transaction.atomic
@@ -711,6 +718,7 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
     errors: list[RowError] = list(parsed.errors)
     filings: list[tuple[Administration, CleanFiling]] = []
     references: dict[tuple[type, Any], Any] = {}
+    codes, scope = CodeBook(), operation_scope(operation)
     lines = 0
     pending = parsed.seizures
     parsed.seizures = []
@@ -728,7 +736,7 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
                 errors.append(RowError(seizure.row, seizure.column("country"), message))
             continue
         try:
-            clean = _validate(operation, reporter, seizure.filing)
+            clean = _validate(operation, reporter, seizure.filing, codes=codes, scope=scope)
         except ValidationError as error:
             errors += seizure.row_errors(error)
             continue

@@ -12,7 +12,7 @@ and ivory, pangolin scales and live animals leave Africa for Asia through Middle
 import logging
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,9 +30,10 @@ from reference.choices import PortKind, TransportMode
 from reference.models import Country, OdsSubstance, Port
 
 from . import selectors, services
-from .choices import Direction, PlaceFunction, RouteRole
+from .bulk import BulkFiling, seizures_write_bulk
+from .choices import Direction, PlaceFunction, RouteRole, SeizureStatus
 from .models import Seizure
-from .validation import TEMPLATE_FIELD_MAP
+from .validation import TEMPLATE_FIELD_MAP, CodeBook, FilingValidator, operation_scope
 
 logger = logging.getLogger(__name__)
 
@@ -444,6 +445,7 @@ class FilingGenerator:
         ):
             self.airports.setdefault(country, []).append((code, name))
         self.names = dict(Country.objects.values_list("code", "name_en"))
+        self._commodity_weights: dict[tuple[str, str], tuple[list[Commodity], list[float]]] = {}
         self.start, self.end = operation.starts_at, min(operation.ends_at, timezone.now() - timedelta(minutes=5))
         if self.end <= self.start:
             raise SimulationError(f"{operation.code} has no past moment inside its window to date seizures at.")
@@ -495,13 +497,17 @@ class FilingGenerator:
     # --- choosing what was seized --------------------------------------------------------------
 
     def _commodity(self, domain: str, country: str) -> Commodity:
-        options = [item for item in self.catalogue if item.domain == domain]
-        weights = []
-        for item in options:
-            weight = item.weight * (1 if self._in_scope(item) else 0.15)
-            if any(country in flow.countries() for flow in FLOWS[item.flow_key]):
-                weight *= 3
-            weights.append(weight)
+        key = (domain, country)
+        if key not in self._commodity_weights:
+            options = [item for item in self.catalogue if item.domain == domain]
+            weights = []
+            for item in options:
+                weight = item.weight * (1 if self._in_scope(item) else 0.15)
+                if any(country in flow.countries() for flow in FLOWS[item.flow_key]):
+                    weight *= 3
+                weights.append(weight)
+            self._commodity_weights[key] = (options, weights)
+        options, weights = self._commodity_weights[key]
         return self._weighted(options, weights)
 
     def _line(self, commodity: Commodity) -> dict[str, Any]:
@@ -872,21 +878,74 @@ def _skewed_weights(reporters: list[Reporter], rng: random.Random) -> list[float
     return weights
 
 
+#: Filings planned, validated and written together in bulk mode, so memory stays bounded at any size.
+BULK_BATCH = 20_000
+
+
+def _plan_batches(
+    generator: FilingGenerator,
+    reporters: list[Reporter],
+    rng: random.Random,
+    *,
+    seizures: int,
+    lines: int,
+    same_shipment_share: float,
+    batch: int,
+) -> Iterator[list[Planned]]:
+    """The filings to make, each batch in the order they happened; one batch unless ``batch`` is set.
+
+    A batch is cut only after a filing's twin, so the two reports of one shipment travel together.
+    """
+    weights = _skewed_weights(reporters, rng)
+    by_country = {reporter.country: reporter for reporter in reporters}
+    plan: list[Planned] = []
+    planned = planned_lines = 0
+
+    def wanted() -> bool:
+        return planned < seizures if seizures else planned_lines < lines
+
+    while wanted():
+        reporter = rng.choices(reporters, weights=weights, k=1)[0]
+        filing = generator.filing(reporter)
+        plan.append(filing)
+        planned, planned_lines = planned + 1, planned_lines + len(filing.data["lines"])
+        if wanted() and rng.random() < same_shipment_share:
+            twin = generator.twin(filing, by_country)
+            if twin is not None:
+                plan.append(twin)
+                planned, planned_lines = planned + 1, planned_lines + len(twin.data["lines"])
+        if batch and len(plan) >= batch:
+            plan.sort(key=lambda item: item.moment)
+            yield plan
+            plan = []
+    plan.sort(key=lambda item: item.moment)
+    yield plan
+
+
 def simulate_operation(
     *,
     operation: Operation,
-    seizures: int,
+    seizures: int = 0,
     seed: int = 2026,
     validate_share: float = 0.6,
     info_share: float = 0.05,
     same_shipment_share: float = 0.03,
+    lines: int = 0,
+    bulk: bool = False,
 ) -> dict[str, int]:
-    """File ``seizures`` realistic seizures into the operation through the services, then have its
-    coordinator validate about ``validate_share`` of them and send ``info_share`` back with a question.
+    """File ``seizures`` realistic seizures (or as many as make ``lines`` commodity lines) into the
+    operation through the services, then have its coordinator validate about ``validate_share`` of them
+    and send ``info_share`` back with a question.
 
     The same seed in the same world gives the same filings; a second run into an operation that already
     has seizures draws new ones (the seed is combined with how many there are). Returns counts.
+
+    ``bulk`` (PostgreSQL) validates every filing by the same rules but writes the rows with ``COPY``
+    (``seizures.bulk``), for operations of a million lines: no per-seizure versions, audit entries,
+    events or channel posts, which at that scale would take hours.
     """
+    if not seizures and not lines:
+        raise SimulationError("Say how many seizures or commodity lines to simulate.")
     operation = Operation.objects.get(pk=operation.pk)
     if not operation.accepts_reports:
         raise SimulationError(
@@ -902,18 +961,13 @@ def simulate_operation(
             "or a national contact point."
         )
     generator = FilingGenerator(operation=operation, rng=rng)
-    weights = _skewed_weights(reporters, rng)
-    by_country = {reporter.country: reporter for reporter in reporters}
-    plan: list[Planned] = []
-    while len(plan) < seizures:
-        reporter = rng.choices(reporters, weights=weights, k=1)[0]
-        planned = generator.filing(reporter)
-        plan.append(planned)
-        if len(plan) < seizures and rng.random() < same_shipment_share:
-            twin = generator.twin(planned, by_country)
-            if twin is not None:
-                plan.append(twin)
-    plan.sort(key=lambda item: item.moment)
+    batches = _plan_batches(
+        generator, reporters, rng, seizures=seizures, lines=lines, same_shipment_share=same_shipment_share,
+        batch=BULK_BATCH if bulk else 0,
+    )  # fmt: skip
+    if bulk:
+        return _file_in_bulk(operation, batches, rng, validate_share=validate_share, info_share=info_share)
+    plan = next(batches)
     counts = {"filed": 0, "refused": 0, "same_shipment": 0, "validated": 0, "info_requested": 0, "submitted": 0}
     filed: list[tuple[Seizure, str]] = []
     countries: set[str] = set()
@@ -943,6 +997,61 @@ def simulate_operation(
                 else:
                     services.seizure_request_info(user=coordinator, seizure=seizure, comment=INFO_QUESTIONS[domain])
                     counts["info_requested"] += 1
+    counts["submitted"] = counts["filed"] - counts["validated"] - counts["info_requested"]
+    counts["administrations"] = len(countries)
+    return counts
+
+
+def _file_in_bulk(
+    operation: Operation,
+    batches: Iterator[list[Planned]],
+    rng: random.Random,
+    *,
+    validate_share: float,
+    info_share: float,
+) -> dict[str, int]:
+    """Every filing validated as ``seizure_create`` validates it, then written a batch at a time with
+    ``COPY`` (``seizures.bulk``), all in one transaction."""
+    codes, scope = CodeBook(), operation_scope(operation)
+    counts = {"filed": 0, "refused": 0, "same_shipment": 0, "validated": 0, "info_requested": 0, "submitted": 0}
+    countries: set[str] = set()
+    coordinator = operation.coordinators.order_by("pk").first()
+    with transaction.atomic():
+        for plan in batches:
+            filings: list[BulkFiling] = []
+            domains: list[str] = []
+            for planned in plan:
+                user = rng.choice(planned.reporter.users)
+                administration = planned.reporter.administration
+                try:
+                    clean = FilingValidator(
+                        operation=operation, administration=administration, data=planned.data, codes=codes,
+                        scope=scope,
+                    ).clean()  # fmt: skip
+                except ValidationError as error:
+                    counts["refused"] += 1
+                    logger.warning("Simulated filing refused for %s: %s", planned.reporter.country, error)
+                    continue
+                filings.append(BulkFiling(administration=administration, filed_by=user, clean=clean))
+                domains.append(planned.commodity.domain)
+                countries.add(planned.reporter.country)
+                counts["filed"] += 1
+                counts["same_shipment"] += planned.twin
+            if coordinator is not None and filings:
+                to_validate = min(len(filings), round(validate_share * len(filings)))
+                to_question = min(len(filings) - to_validate, round(info_share * len(filings)))
+                chosen = rng.sample(range(len(filings)), to_validate + to_question)
+                for position, index in enumerate(chosen):
+                    filing = filings[index]
+                    filing.reviewed_by = coordinator
+                    if position < to_validate:
+                        filing.status = SeizureStatus.VALIDATED
+                        counts["validated"] += 1
+                    else:
+                        filing.status = SeizureStatus.INFO_REQUESTED
+                        filing.review_comment = INFO_QUESTIONS[domains[index]]
+                        counts["info_requested"] += 1
+            seizures_write_bulk(operation=operation, filings=filings)
     counts["submitted"] = counts["filed"] - counts["validated"] - counts["info_requested"]
     counts["administrations"] = len(countries)
     return counts

@@ -117,6 +117,79 @@ def resolve_port(code: str) -> Port | None:
     )
 
 
+class CodeBook:
+    """Reference look-ups a validator makes, each asked of the database once.
+
+    Reference data does not change while a filing or a file is validated, so a bulk import or a
+    simulated operation shares one book across all its seizures: the same answers as asking per
+    row, without a dozen queries for each. So does the history behind the unusual-quantity finding,
+    since an import validates every row before it writes any.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[tuple[type, str], Any] = {}
+        self._ports: dict[str, Port | None] = {}
+        self._meas: dict[str, Mea | None] = {}
+        self._hs: dict[str, HsCode | None] = {}
+        self._links: dict[str, set[str]] = {}
+        self._linked: dict[tuple[str, str], bool] = {}
+        self._history: dict[tuple[str, int | None], dict[str, Any]] = {}
+
+    def code(self, model: type, code: str) -> Any:
+        key = (model, code)
+        if key not in self._codes:
+            found = _lookup(model, code)
+            if model is CitesTerm and found is not None:
+                found = CitesTerm.objects.select_related("preferred_unit", "alternative_unit").get(pk=found.pk)
+            self._codes[key] = found
+        return self._codes[key]
+
+    def port(self, code: str) -> Port | None:
+        if code not in self._ports:
+            self._ports[code] = resolve_port(code)
+        return self._ports[code]
+
+    def mea(self, code: str) -> Mea | None:
+        if code not in self._meas:
+            self._meas[code] = Mea.objects.filter(code__iexact=code).first()
+        return self._meas[code]
+
+    def hs_code(self, code: str) -> HsCode | None:
+        if code not in self._hs:
+            self._hs[code] = HsCode.objects.filter(code=code).first()
+        return self._hs[code]
+
+    def hs_linked(self, mea: Mea, hs: HsCode) -> bool:
+        """Whether the MEA usually covers the HS code (any code does when the MEA lists none)."""
+        key = (mea.pk, hs.code)
+        if key not in self._linked:
+            if mea.pk not in self._links:
+                self._links[mea.pk] = set(MeaHsLink.objects.filter(mea=mea).values_list("hs_code_id", flat=True))
+            links = self._links[mea.pk]
+            self._linked[key] = not links or any(hs.code.startswith(code) or code.startswith(hs.code) for code in links)
+        return self._linked[key]
+
+    def heading_history(self, heading: str, seizure_id: int | None) -> dict[str, Any]:
+        """Average kilograms and count of the live lines already filed under an HS heading."""
+        key = (heading, seizure_id)
+        if key not in self._history:
+            lines = CommodityLine.objects.filter(hs_code__code__startswith=heading, kg__isnull=False).exclude(
+                seizure__status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN]
+            )
+            if seizure_id is not None:
+                lines = lines.exclude(seizure_id=seizure_id)
+            self._history[key] = lines.aggregate(average=Avg("kg"), count=Count("id"))
+        return self._history[key]
+
+
+def operation_scope(operation: Operation) -> tuple[set[str], list[str]]:
+    """The MEA codes and HS prefixes an operation covers, as the validator checks them."""
+    return (
+        set(operation.scope_meas.values_list("code", flat=True)),
+        list(operation.scope_hs_codes.values_list("code", flat=True)),
+    )
+
+
 class FilingValidator:
     """Validates one filing for one administration in one operation."""
 
@@ -127,8 +200,11 @@ class FilingValidator:
         administration: Administration,
         data: dict[str, Any],
         seizure: Seizure | None = None,
+        codes: CodeBook | None = None,
+        scope: tuple[set[str], list[str]] | None = None,
     ) -> None:
         self.operation = operation
+        self.codes = codes or CodeBook()
         self.seizure_id = seizure.pk if seizure is not None else None
         self.administration = administration
         self.data = data
@@ -137,8 +213,9 @@ class FilingValidator:
         rules = operation.field_rules or {}
         self.required = {name for name, rule in rules.items() if rule == "required"}
         self.hidden = {name for name, rule in rules.items() if rule == "hidden"}
-        self.scope_meas = set(operation.scope_meas.values_list("code", flat=True))
-        self.scope_hs = list(operation.scope_hs_codes.values_list("code", flat=True))
+        if scope is None:
+            scope = operation_scope(operation)
+        self.scope_meas, self.scope_hs = scope
 
     # --- entry point --------------------------------------------------------------------
 
@@ -242,7 +319,7 @@ class FilingValidator:
 
     def _place(self, header: dict[str, Any]) -> None:
         port_code = (self.data.get("place_port") or "").strip()
-        port = resolve_port(port_code)
+        port = self.codes.port(port_code.upper())
         if port_code and port is None:
             self.errors.add(
                 "place_port", _("No port or airport has the code %(code)s.") % {"code": port_code}, "unknown"
@@ -306,7 +383,7 @@ class FilingValidator:
         errors = self.errors
         line: dict[str, Any] = {"position": index + 1}
         mea_code = (raw.get("mea") or "").strip()
-        mea = Mea.objects.filter(code__iexact=mea_code).first() if mea_code else None
+        mea = self.codes.mea(mea_code) if mea_code else None
         if not mea_code:
             errors.add(prefix + "mea", _("Choose the MEA concerned."), "required")
         elif mea is None:
@@ -323,7 +400,7 @@ class FilingValidator:
                 "invalid_hs",
             )
         else:
-            hs = HsCode.objects.filter(code=hs_raw[:6] if len(hs_raw) >= 6 else hs_raw).first()
+            hs = self.codes.hs_code(hs_raw[:6] if len(hs_raw) >= 6 else hs_raw)
             if hs is None:
                 errors.add(
                     prefix + "hs_code",
@@ -343,7 +420,7 @@ class FilingValidator:
             errors.add(prefix + "quantity", _("The quantity must be greater than zero."), "not_positive")
         line["quantity"] = quantity
         unit_code = (raw.get("unit") or "").strip().upper()
-        unit = _lookup(Unit, unit_code)
+        unit = self.codes.code(Unit, unit_code) if unit_code else None
         if unit_code and unit is None:
             errors.add(prefix + "unit", _("Unknown unit %(code)s.") % {"code": unit_code}, "unknown")
         line["unit"] = unit
@@ -376,7 +453,7 @@ class FilingValidator:
         code = (raw or "").strip()
         if upper:
             code = code.upper()
-        found = _lookup(model, code)
+        found = self.codes.code(model, code) if code else None
         if code and found is None:
             self.errors.add(name, _("Unknown code %(code)s.") % {"code": code}, "unknown")
         return found
@@ -451,11 +528,8 @@ class FilingValidator:
             self.errors.add(prefix + "live_count", _("Give how many were alive at seizure."), "required")
 
     def _line_findings(self, prefix: str, mea: Mea, hs: HsCode, line: dict[str, Any]) -> None:
-        links = MeaHsLink.objects.filter(mea=mea)
-        if links.exists():
-            linked = set(links.values_list("hs_code_id", flat=True))
-            if not any(hs.code.startswith(code) or code.startswith(hs.code) for code in linked):
-                self._finding(Finding.HS_NOT_LINKED, prefix + "hs_code", f"{hs.code} / {mea.code}")
+        if not self.codes.hs_linked(mea, hs):
+            self._finding(Finding.HS_NOT_LINKED, prefix + "hs_code", f"{hs.code} / {mea.code}")
         if self.scope_meas and mea.code not in self.scope_meas:
             self._finding(Finding.MEA_OUT_OF_SCOPE, prefix + "mea", mea.code)
         if self.scope_hs and not any(hs.code.startswith(code) for code in self.scope_hs):
@@ -489,12 +563,7 @@ class FilingValidator:
         if kg / 1000 > ABSOLUTE_UNUSUAL_TONNES:
             self._finding(Finding.QUANTITY_UNUSUAL, field_name, f"{kg / 1000:.0f} t")
             return
-        lines = CommodityLine.objects.filter(hs_code__code__startswith=hs.code[:4], kg__isnull=False).exclude(
-            seizure__status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN]
-        )
-        if self.seizure_id is not None:
-            lines = lines.exclude(seizure_id=self.seizure_id)
-        history = lines.aggregate(average=Avg("kg"), count=Count("id"))
+        history = self.codes.heading_history(hs.code[:4], self.seizure_id)
         if history["count"] >= UNUSUAL_MIN_HISTORY and history["average"]:
             average = Decimal(history["average"])
             if kg > average * UNUSUAL_FACTOR:
@@ -506,17 +575,17 @@ class FilingValidator:
         if not raw_legs:
             self.errors.add("route", _("Give at least one route leg: the country of discovery."), "required")
             return []
-        legs = []
+        legs: list[dict[str, Any]] = []
         for index, raw in enumerate(raw_legs):
             prefix = f"route.{index}."
             code = (raw.get("country") or "").strip().upper()
-            country = _lookup(Country, code)
+            country = self.codes.code(Country, code) if code else None
             if not code:
                 self.errors.add(prefix + "country", _("Give the country."), "required")
             elif country is None:
                 self.errors.add(prefix + "country", _("Unknown country code %(code)s.") % {"code": code}, "unknown")
             port_code = (raw.get("place_port") or "").strip()
-            port = resolve_port(port_code)
+            port = self.codes.port(port_code.upper())
             if port_code and port is None:
                 self.errors.add(
                     prefix + "place_port",

@@ -11,6 +11,7 @@ from decimal import Decimal
 import freightid
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from accounts.choices import Role
@@ -338,3 +339,45 @@ def test_an_ods_seizure_can_be_filed_where_basel_reasons_are_required(make_opera
         },
         submit=True,
     )
+
+
+# --- Bulk mode: the same rules, written with COPY -------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="bulk mode writes with PostgreSQL's COPY")
+def test_bulk_simulation_writes_what_the_services_would(make_operation, world, crowd):
+    operation = _active(make_operation, world, crowd, "BULK-2026")
+
+    counts = simulate_operation(operation=operation, lines=300, seed=8, bulk=True, same_shipment_share=0.3)
+
+    seizures = list(Seizure.objects.filter(operation=operation).prefetch_related("route", "lines"))
+    assert counts["refused"] == 0
+    assert len(seizures) == counts["filed"]
+    lines = CommodityLine.objects.filter(seizure__operation=operation)
+    assert 300 <= lines.count() <= 303
+    statuses = Counter(seizure.status for seizure in seizures)
+    assert statuses["validated"] == counts["validated"] == round(0.6 * len(seizures))
+    assert statuses["info_requested"] == counts["info_requested"]
+    assert all(seizure.reviewed_by_id == world.coordinator.pk for seizure in seizures if seizure.status != "submitted")
+    references = sorted(int(seizure.reference.rsplit("/", 1)[1]) for seizure in seizures if seizure.country_id == "NL")
+    assert references == list(range(1, len(references) + 1)), "numbered per country from 1, as filed one by one"
+    for seizure in seizures:
+        legs = list(seizure.route.all())
+        assert [leg.role for leg in legs].count("discovery") == 1
+        assert [leg.country_id for leg in legs if leg.role == "discovery"] == [seizure.country_id]
+        for line in seizure.lines.all():
+            assert (line.kg, line.m3, line.pieces) != (None, None, None), "normalised as the validator does"
+    linked = [seizure for seizure in seizures if seizure.case_id is not None]
+    assert linked, "twins reported by another administration share a case"
+    for case_id in {seizure.case_id for seizure in linked}:
+        members = [seizure for seizure in linked if seizure.case_id == case_id]
+        assert len({seizure.administration_id for seizure in members}) >= 2
+        assert any(finding["code"] == "same_shipment" for seizure in members for finding in seizure.findings)
+
+    services.seizure_update(
+        user=seizures[0].filed_by,
+        seizure=seizures[0],
+        data={**services.seizure_as_filing(seizures[0], with_parties=False)},
+    )
+    assert SeizureVersion.objects.filter(seizure=seizures[0]).count() == 1, "a bulk-written seizure can be edited"
