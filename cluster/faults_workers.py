@@ -134,7 +134,7 @@ def check_worker_killed_during_email(context: Context) -> str:
     token = context.token("officer.ng")
     since = datetime.now(UTC)
     first_recipient = mailbox.recipients_seen
-    killed: list[tuple[str, float]] = []
+    killed: list[tuple[str, float, int]] = []
 
     def kill_the_sender(seen: int, peer: tuple[str, int]) -> None:
         if killed or seen - first_recipient < EMAIL_KILL_AT:
@@ -142,7 +142,7 @@ def check_worker_killed_during_email(context: Context) -> str:
         name = _worker_owning(cluster, peer[1])
         if name is not None:
             cluster.kill(name)
-            killed.append((name, time.monotonic()))
+            killed.append((name, time.monotonic(), seen - first_recipient))
 
     mailbox.delay, mailbox.on_recipient = SMTP_DELAY_SECONDS, kill_the_sender
     try:
@@ -156,7 +156,7 @@ def check_worker_killed_during_email(context: Context) -> str:
         _wait("a worker killed while talking SMTP", lambda: bool(killed), 60, 0.1)
     finally:
         mailbox.on_recipient = None
-    name, killed_at = killed[0]
+    name, killed_at, at_recipient = killed[0]
     cluster.start_worker(int(name.removeprefix("worker")))
 
     def unsent() -> int:
@@ -185,7 +185,7 @@ def check_worker_killed_during_email(context: Context) -> str:
     assert duplicates == 0, f"{duplicates} e-mails delivered twice"
     return (
         f"{EMAIL_FILINGS} seizures filed, {keys[0][0]} fan-out tasks owing {len(owed)} e-mails; kills 1 ({name}, "
-        f"SIGKILLed at the server's recipient command {EMAIL_KILL_AT} of the run, mid-conversation, then restarted); "
+        f"SIGKILLed at the server's recipient command {at_recipient} of the run, mid-conversation, then restarted); "
         f"delivered {len(owed) - len(missing)}/{len(owed)} by Message-ID, duplicates {duplicates}, missing "
         f"{len(missing)}; all sent {done:.1f} s after the kill"
     )
