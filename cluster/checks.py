@@ -442,11 +442,14 @@ def run_all(cluster: Cluster) -> list[Result]:
         "GET", f"{cluster.wsgi_url(2)}/api/v1/operations/?status=active", token=context.token("officer.ng")
     )
     context.operation_id = next(item["id"] for item in operations.body["results"] if item["code"] == "DEMETER-2026")
+    from cluster import faults_workers  # imports this module
+
     checks: list[tuple[str, Callable[[Context], str]]] = [
         ("(a) push across processes", check_cross_process_push),
         ("(b) web-1 killed during filings", check_web_process_killed),
         ("(c) worker killed with tasks queued", check_worker_killed),
         ("(d) readiness, metrics, logs", check_operations_view),
+        *faults_workers.CHECKS,
     ]
     results = []
     for name, check in checks:

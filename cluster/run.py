@@ -31,6 +31,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from cluster.smtp import SmtpServer
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 PGBIN = Path(os.environ.get("PGBIN", "/usr/lib/postgresql/15/bin"))
@@ -47,7 +49,9 @@ CLUSTER_SETTINGS = {
     "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
     "DJANGO_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback; TLS ends at nginx in production
     "LOG_FORMAT": "json",
-    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",  # no SMTP server on loopback
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",  # to cluster/smtp.py's server on loopback
+    "EMAIL_TIMEOUT": "5",
+    "NOTIFICATION_CLAIM_SECONDS": "10",  # an e-mail claimed by a killed worker is sent again after 10 s
     "REPORT_INLINE_MAX_LINES": "10",  # every report of the demo operation goes to a worker
     "REPORT_STALE_SECONDS": "15",  # a report whose worker died is taken up again after 15 s ...
     "CELERY_VISIBILITY_TIMEOUT": "20",  # ... and its unacknowledged task handed to another worker after 20 s
@@ -146,6 +150,8 @@ class Cluster:
         self.wsgi_ports = ports[3 : 3 + web_count]
         self.asgi_ports = ports[3 + web_count :]
         self.processes: dict[str, Process] = {}
+        self.smtp_port = free_ports(1)[0]
+        self.smtp: SmtpServer | None = None
         self.postgres_started = False
         self.as_root = os.geteuid() == 0
         self.started_at = time.monotonic()
@@ -158,6 +164,7 @@ class Cluster:
             "PROMETHEUS_MULTIPROC_DIR": str(workdir / "metrics"),
             "SITE_URL": self.url,
         }
+        self.settings.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(self.smtp_port))
 
     # --- addresses ----------------------------------------------------------------------------
 
@@ -190,6 +197,7 @@ class Cluster:
         self._start_postgres()
         self._start_redis()
         self._prepare_database()
+        self._start_smtp()
         for web in range(1, self.web_count + 1):
             self._start_web(web)
         for worker in range(1, self.worker_count + 1):
@@ -217,6 +225,9 @@ class Cluster:
         if self.postgres_started:
             self._as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.workdir / "pg"), "-m", "fast", "-w", "stop"])
             self.postgres_started = False
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
 
     def kill(self, *names: str) -> None:
         """Like a machine losing power: SIGKILL each named process and everything it started."""
@@ -224,6 +235,29 @@ class Cluster:
             self.processes[name].signal_group(signal.SIGKILL)
         for name in names:
             self.processes[name].popen.wait(timeout=10)
+
+    def start_worker(self, worker: int) -> None:
+        """Start worker N again, as a supervisor does after a crash, and wait until it takes tasks."""
+        process = self.processes.get(f"worker{worker}")
+        assert process is None or not process.alive, f"worker{worker} is running"
+        offset = process.log.stat().st_size if process else 0
+        process = self._start_worker(worker)
+        wait_until(
+            f"worker{worker}",
+            lambda: "ready." in process.log.read_bytes()[offset:].decode("utf-8", errors="replace"),
+            60,
+        )
+
+    def postgres_stop(self) -> None:
+        """A fast shutdown, as a restart or a failover does: sessions are cut, nothing committed is lost."""
+        self._as_postgres([str(PGBIN / "pg_ctl"), "-D", str(self.workdir / "pg"), "-m", "fast", "-w", "stop"])
+
+    def postgres_start(self) -> None:
+        data = self.workdir / "pg"
+        self._as_postgres(
+            [str(PGBIN / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "30", "-o",
+             self.postgres_options, "start"]
+        )  # fmt: skip
 
     def tail(self, lines: int = 25) -> None:
         for path in sorted(self.logs.glob("*.log")):
@@ -268,6 +302,7 @@ class Cluster:
             f"-c listen_addresses=127.0.0.1 -p {self.pg_port} -k {data} -c max_connections=100 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"  # throwaway data: speed over safety
         )
+        self.postgres_options = options
         self._as_postgres(
             [str(PGBIN / "pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-t", "30", "-o", options,
              "start"]
@@ -331,8 +366,13 @@ class Cluster:
             self.env(DATABASE_CONN_MAX_AGE="0"),  # no persistent connections under ASGI
         )  # fmt: skip
 
-    def _start_worker(self, worker: int) -> None:
-        self._spawn(
+    def _start_smtp(self) -> None:
+        self.smtp = SmtpServer(self.smtp_port)
+        self.smtp.start()
+        log(f"{self.elapsed()} SMTP server on 127.0.0.1:{self.smtp_port}")
+
+    def _start_worker(self, worker: int) -> Process:
+        return self._spawn(
             f"worker{worker}",
             [str(BIN / "celery"), "-A", "opsplatform", "--quiet", "worker", "-n", f"worker{worker}@%h",
              "--concurrency", "1", "--loglevel", "INFO", "--without-mingle", "--without-gossip"],

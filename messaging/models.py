@@ -268,6 +268,9 @@ class Notification(models.Model):
     context = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    #: When a sender took it; a claim older than NOTIFICATION_CLAIM_SECONDS belongs to a sender that died.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["created_at", "id"]

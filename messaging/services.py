@@ -8,8 +8,9 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -19,7 +20,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -713,31 +714,77 @@ def _render(notification: Notification) -> tuple[str, str]:
     return subject, body
 
 
-def notification_send(*, notification_id: int) -> bool:
-    """Send one immediate e-mail. Claims the row first, so two workers never both send it."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .select_related("user")
-            .filter(pk=notification_id, sent_at__isnull=True, frequency=Frequency.IMMEDIATE)
-            .first()
+def notification_message_id(notification: Notification) -> str:
+    """The same Message-ID on every attempt: a copy sent again after a sender died is the same message."""
+    domain = urlsplit(settings.SITE_URL).hostname or "opsplatform"
+    return f"<notification.{notification.pk}.{notification.user_id}@{domain}>"
+
+
+def _notification_claim(notification_id: int) -> Notification | None:
+    """Take one unsent immediate e-mail for sending, in its own committed write.
+
+    Nothing stays locked while the SMTP server is talked to: a fresh claim keeps other senders off;
+    the claim of a sender that died (killed, machine lost) expires after ``NOTIFICATION_CLAIM_SECONDS``
+    and the e-mail is sent again. Attempts are bounded, so an address the server refuses is given up.
+    """
+    now = timezone.now()
+    expired = now - timedelta(seconds=settings.NOTIFICATION_CLAIM_SECONDS)
+    claimed = (
+        Notification.objects.filter(
+            pk=notification_id,
+            sent_at__isnull=True,
+            frequency=Frequency.IMMEDIATE,
+            attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS,
         )
-        if notification is None:
-            return False
-        user = notification.user
+        .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=expired))
+        .update(claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return None
+    return Notification.objects.select_related("user").get(pk=notification_id)
+
+
+def notification_send(*, notification_id: int) -> bool:
+    """Send one immediate e-mail: claimed, then sent, then marked sent, each step committed at once.
+
+    A sender killed before the server accepted the message leaves a claim that expires, and the mail is
+    sent then; the only window for a second copy is between the server's acceptance and the marker, a
+    few milliseconds, and that copy carries the same Message-ID. A refused or failed send releases the
+    claim for the next sweep and never stops the e-mails after it.
+    """
+    notification = _notification_claim(notification_id)
+    if notification is None:
+        return False
+    user = notification.user
+    try:
         with translation.override(user.language):
             subject, body = _render(notification)
-        EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email]).send()
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["sent_at"])
+        headers = {"Message-ID": notification_message_id(notification)}
+        EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], headers=headers).send()
+    except Exception:
+        Notification.objects.filter(pk=notification.pk, claimed_at=notification.claimed_at).update(claimed_at=None)
+        given_up = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        logger.warning(
+            "e-mail %s to user %s failed (attempt %s%s)",
+            notification.key,
+            user.pk,
+            notification.attempts,
+            ", given up" if given_up else "",
+            exc_info=True,
+        )
+        return False
+    Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
     return True
 
 
 def notifications_send_pending(*, key: str | None = None) -> int:
-    pending = Notification.objects.filter(sent_at__isnull=True, frequency=Frequency.IMMEDIATE)
+    """Send what is owed now (one fan-out, or everything the periodic sweep finds). Safe to run twice."""
+    pending = Notification.objects.filter(
+        sent_at__isnull=True, frequency=Frequency.IMMEDIATE, attempts__lt=settings.NOTIFICATION_MAX_ATTEMPTS
+    )
     if key is not None:
         pending = pending.filter(key=key)
-    return sum(notification_send(notification_id=pk) for pk in pending.values_list("pk", flat=True))
+    return sum(notification_send(notification_id=pk) for pk in list(pending.values_list("pk", flat=True)))
 
 
 def digests_send() -> int:

@@ -10,12 +10,15 @@ def relay_events() -> int:
     return services.events_relay()
 
 
-@shared_task(ignore_result=True)
+# Acknowledged late: a worker killed mid fan-out leaves the task to another, and the claims make it send
+# only what was not sent.
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def send_notifications(key: str | None = None) -> int:
     return services.notifications_send_pending(key=key)
 
 
-@shared_task(ignore_result=True)
+# Likewise: the digests not yet marked sent are sent by the redelivered task, not at tomorrow's run.
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
 def send_digests() -> int:
     return services.digests_send()
 

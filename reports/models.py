@@ -34,6 +34,8 @@ class Report(models.Model):
     xlsx = models.ForeignKey(StoredFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     generated_at = models.DateTimeField(_("generated at"), null=True, blank=True)
+    #: Last sign of life of the generation under way: claimed, then each step of progress.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -78,19 +78,16 @@ def _schedule(report_id: int) -> None:
 def report_generate(*, report_id: int, notify: bool = True) -> Report:
     """Compute and render one edition. Idempotent: a ready report is left as it is, so a retried or
     duplicated task does the work once; a run cut off half-way is simply done again."""
-    claimed = Report.objects.filter(
-        Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED])
-        | Q(status=ReportStatus.RUNNING, created_at__lt=timezone.now() - _stale_after()),
-        pk=report_id,
-    ).update(status=ReportStatus.RUNNING, progress=0, error="")
+    claimed = _report_claim(report_id)
     report = Report.objects.select_related("operation", "requested_by").get(pk=report_id)
     if not claimed:
         return report
+    logger.info("report %s generating", report_id)
     baseline_id = (report.parameters or {}).get("baseline_id")
     baseline = Operation.objects.filter(pk=baseline_id).first() if baseline_id else None
 
     def progress(percent: int) -> None:
-        Report.objects.filter(pk=report_id).update(progress=min(percent, 99))
+        Report.objects.filter(pk=report_id).update(progress=min(percent, 99), claimed_at=timezone.now())
 
     try:
         data = operation_dataset(
@@ -132,6 +129,23 @@ def _stale_after() -> timedelta:
     return timedelta(seconds=settings.REPORT_STALE_SECONDS)
 
 
+def _report_claim(report_id: int) -> bool:
+    """Take an edition for generation: one waiting, failed, or whose generator shows no sign of life.
+
+    Staleness is measured from the generator's last progress, not from the request: an edition that
+    waited in the queue longer than ``REPORT_STALE_SECONDS`` and is now being generated is not taken
+    over by a redelivered task or the sweep, so it is generated once.
+    """
+    now = timezone.now()
+    return bool(
+        Report.objects.filter(
+            Q(status__in=[ReportStatus.PENDING, ReportStatus.FAILED])
+            | Q(status=ReportStatus.RUNNING, claimed_at__lt=now - _stale_after()),
+            pk=report_id,
+        ).update(status=ReportStatus.RUNNING, progress=0, error="", claimed_at=now)
+    )
+
+
 def _announce(report: Report) -> None:
     """The person who asked learns that the report is ready: live in the page, and by e-mail."""
     path = reverse("report-detail", args=[report.pk])
@@ -165,7 +179,7 @@ def reports_generate_pending() -> int:
     stale = timezone.now() - _stale_after()
     waiting = Report.objects.filter(
         Q(status=ReportStatus.PENDING, created_at__lt=timezone.now() - timedelta(seconds=30))
-        | Q(status=ReportStatus.RUNNING, created_at__lt=stale)
+        | Q(status=ReportStatus.RUNNING, claimed_at__lt=stale)
     ).values_list("pk", flat=True)
     done = 0
     for report_id in list(waiting[:20]):

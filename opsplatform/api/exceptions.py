@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -60,6 +60,12 @@ def _django_error_detail(error: DjangoValidationError) -> Any:
     }
 
 
+#: Seconds a client is asked to wait when the database is out of reach (a restart, a failover).
+DATABASE_RETRY_AFTER = 2
+
+logger = logging.getLogger(__name__)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         return Response(_django_error_detail(exc), status=status.HTTP_400_BAD_REQUEST)
@@ -68,4 +74,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Two requests wrote the same unique thing at once; the loser's transaction rolled back, so a retry is safe.
         body = {"detail": _("This request collided with a simultaneous change. Retry it.")}
         return Response(body, status=status.HTTP_409_CONFLICT, headers={"Retry-After": "1"})
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is restarting or failing over: a 503 tells the client to retry (a filing with the same
+        # Idempotency-Key, which writes it once), where a 500 would say the request itself is at fault.
+        logger.warning("database unavailable: %s", exc)
+        body = {"detail": _("The service is briefly unavailable. Retry shortly.")}
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER)}
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers=headers)
     return drf_exception_handler(exc, context)

@@ -269,6 +269,12 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "opsplatform <noreply@localhost>")
+# Without a timeout a silent SMTP server holds a worker for ever; a send claim must outlive it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# An e-mail claimed by a sender that died (worker killed) is sent again after this many seconds.
+NOTIFICATION_CLAIM_SECONDS = max(env_int("NOTIFICATION_CLAIM_SECONDS", 300), EMAIL_TIMEOUT + 5)
+# Sends of one e-mail before it is given up (an address the server keeps refusing).
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
 
 # --- Channel ------------------------------------------------------------------------------
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -294,7 +300,7 @@ API_AUTH_THROTTLE_RATE = env_str("API_AUTH_THROTTLE_RATE", "20/min")
 # --- Reports ----------------------------------------------------------------------------------
 # Operations with up to this many commodity lines are reported within the request; larger ones by a worker.
 REPORT_INLINE_MAX_LINES = env_int("REPORT_INLINE_MAX_LINES", 5000)
-# A report still "being generated" after this long is taken to be lost (worker killed) and generated again.
+# A report whose generation shows no progress for this long is taken to be lost (worker killed) and generated again.
 REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 900)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

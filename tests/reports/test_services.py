@@ -165,14 +165,41 @@ def test_generation_happens_once_however_often_it_is_asked(world, joint, filed):
 def test_the_sweep_finishes_an_edition_a_killed_worker_left_running(world, joint, filed, settings):
     settings.REPORT_INLINE_MAX_LINES = 1
     report = services.report_request(user=world.coordinator, operation=joint, kind="preliminary", language="en")
+    an_hour_ago = timezone.now() - timedelta(hours=1)
     Report.objects.filter(pk=report.pk).update(
-        status=ReportStatus.RUNNING, progress=40, created_at=timezone.now() - timedelta(hours=1)
+        status=ReportStatus.RUNNING, progress=40, created_at=an_hour_ago, claimed_at=an_hour_ago
     )
 
     assert services.reports_generate_pending() == 1
 
     report.refresh_from_db()
     assert (report.status, report.progress) == (ReportStatus.READY, 100)
+
+
+@pytest.mark.django_db
+def test_an_edition_being_generated_is_not_taken_over_however_long_it_waited(
+    world, joint, filed, settings, monkeypatch
+):
+    settings.REPORT_INLINE_MAX_LINES = 1
+    settings.REPORT_STALE_SECONDS = 60
+    report = services.report_request(user=world.coordinator, operation=joint, kind="preliminary", language="en")
+    Report.objects.filter(pk=report.pk).update(created_at=timezone.now() - timedelta(hours=1))  # a long queue
+    generations: list[int] = []
+    dataset = services.operation_dataset
+
+    def dataset_while_the_task_comes_again(**kwargs):
+        generations.append(report.pk)
+        if len(generations) == 1:  # the task handed to a second worker, and the sweep, while this one works
+            assert services.report_generate(report_id=report.pk).status == ReportStatus.RUNNING
+            assert services.reports_generate_pending() == 0
+        return dataset(**kwargs)
+
+    monkeypatch.setattr(services, "operation_dataset", dataset_while_the_task_comes_again)
+    services.report_generate(report_id=report.pk)
+
+    report.refresh_from_db()
+    assert generations == [report.pk]
+    assert (report.status, Event.objects.filter(type="report", op="ready").count()) == (ReportStatus.READY, 1)
 
 
 @pytest.mark.django_db
