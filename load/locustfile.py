@@ -27,7 +27,7 @@ from typing import Any
 
 import gevent
 import websocket
-from locust import HttpUser, User, between, events, task
+from locust import HttpUser, User, between, constant, events, task
 from locust.exception import StopUser
 
 ACCOUNTS: dict[str, Any] = {}
@@ -177,7 +177,7 @@ class Coordinator(HttpUser):
     @task
     def validate_submitted(self) -> None:
         with self.client.get(
-            f"/api/v1/seizures/?operation={ACCOUNTS['operation']}&status=submitted&page_size=50",
+            f"/api/v1/seizures/?operation={ACCOUNTS['operation']}&status=submitted&limit=50",
             name="list submitted", catch_response=True,
         ) as response:  # fmt: skip
             if response.status_code != 200:
@@ -260,11 +260,13 @@ class StreamListener(User):
     """Keeps the real-time stream open; each event's delay from creation to arrival is a ``WS`` request."""
 
     weight = 2
-    wait_time = between(1, 2)
+    wait_time = constant(0)  # recv() blocks until an event or its timeout: waiting here would delay events
     listeners = itertools.count()
 
     def on_start(self) -> None:
-        _number, account = take("coordinator" if next(self.listeners) % 2 == 0 else "officer")
+        number = next(self.listeners)
+        people = ACCOUNTS["people"]["coordinator" if number % 2 == 0 else "officer"]
+        account = people[number // 2 % len(people)]  # someone who also files or validates, stream open
         url = str(self.host).replace("http://", "ws://").replace("https://", "wss://") + "/ws/stream/"
         started = time.perf_counter()
         try:

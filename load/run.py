@@ -44,8 +44,10 @@ def env_int(name: str, default: int) -> int:
 
 
 def _accounts_for(users: int) -> dict[str, int]:
-    """Accounts enough that no two simulated people share one (weights of load/locustfile.py: 5:1:1:2)."""
-    return {"officers": users, "coordinators": max(users // 4, 2), "analysts": max(users // 4, 2)}
+    """One account per simulated person: Locust spreads ``users`` by the weights of load/locustfile.py
+    (officers 5, coordinators 1, analysts 1, listeners 2, who use officers' and coordinators' accounts)."""
+    share = -(-users // 9)
+    return {"officers": users, "coordinators": share, "analysts": share + 1}
 
 
 def _read(stats: Path) -> tuple[list[Figures], list[list[str]]]:
