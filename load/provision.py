@@ -1,7 +1,7 @@
 """Accounts and API tokens for a load run, made through the product's services in the cluster's database.
 
 Each simulated person gets an account of their own, as in a real operation: officers of three participating
-administrations, V-OCU coordinators added to the demo operation, and analysts of the coordinating RILO. Their
+administrations, V-OCU coordinators added to the demo operation, and analysts of those administrations. Their
 tokens are issued here, as a platform administrator issues tokens to integrations, rather than by fifty token
 requests in the same few seconds from one loopback address, which the per-address sign-in limit exists to
 refuse. Analysts sign in through the login page (one sign-in each, well inside its per-address limit); the
@@ -53,8 +53,8 @@ def provision(*, officers: int, coordinators: int, analysts: int) -> dict[str, A
         for number in range(officers):
             person("officer", number, administrations[OFFICER_ADMINISTRATIONS[number % len(OFFICER_ADMINISTRATIONS)]])
         added = [person("coordinator", number, rilo)[0] for number in range(coordinators)]
-        for number in range(analysts):
-            person("analyst", number, rilo)
+        for number in range(analysts):  # of participating administrations: the coordinating RILO's reads nothing
+            person("analyst", number, administrations[OFFICER_ADMINISTRATIONS[number % len(OFFICER_ADMINISTRATIONS)]])
         if added:
             lead = operation.coordinators.order_by("pk").first()
             assert lead is not None, f"{OPERATION} has no coordinator"

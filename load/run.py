@@ -70,7 +70,10 @@ def _read(stats: Path) -> tuple[list[Figures], list[list[str]]]:
     failures = []
     if failures_file.exists():
         with failures_file.open(encoding="utf-8") as handle:
-            failures = list(csv.reader(handle))[1:]
+            failures = [
+                [row.get("Method", ""), row.get("Name", ""), row.get("Error", ""), row.get("Occurrences", "")]
+                for row in csv.DictReader(handle)
+            ]
     return figures, failures
 
 
