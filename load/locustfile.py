@@ -10,8 +10,9 @@
   creation on the server to its arrival (same machine, same clock).
 
 Accounts and tokens come from ``load.provision`` (``LOAD_ACCOUNTS`` names its JSON file): one account per
-simulated person. Pacing is per person and realistic (a filing takes an officer minutes; here seconds), so the
-per-person download limit and the per-address sign-in limit are never what is being measured.
+simulated person. Pacing is per person, at a pace a person could keep (faster: a filing takes an officer minutes,
+here 10 to 30 s), so the per-person download limit and the per-address sign-in limit are never what is measured,
+and 50 people are 50 people, not 50 scripts each firing as fast as the server answers.
 """
 
 import itertools
@@ -129,10 +130,10 @@ def filing(*, operation: int, administration: str, rng: random.Random) -> dict[s
 
 
 class Officer(HttpUser):
-    """Files a seizure every few seconds; now and then looks at the administration's list."""
+    """Files a seizure every 10 to 30 seconds (sustained, as no person could); now and then looks at the list."""
 
     weight = 5
-    wait_time = between(2, 6)
+    wait_time = between(10, 30)  # a filing is minutes of typing for a person; here 10 to 30 s between actions
 
     def on_start(self) -> None:
         number, self.account = take("officer")
@@ -167,7 +168,7 @@ class Coordinator(HttpUser):
     """Works through its share of the submitted seizures, validating each."""
 
     weight = 1
-    wait_time = between(2, 5)
+    wait_time = between(5, 15)
 
     def on_start(self) -> None:
         self.number, self.account = take("coordinator")
@@ -204,7 +205,7 @@ class Analyst(HttpUser):
     """Signs in on the page once, then downloads the operation's figures now and then."""
 
     weight = 1
-    wait_time = between(6, 12)  # ~7 downloads a minute, far inside DOWNLOAD_RATE_LIMIT per person
+    wait_time = between(10, 20)  # ~4 downloads a minute, far inside DOWNLOAD_RATE_LIMIT per person
 
     def on_start(self) -> None:
         _number, self.account = take("analyst")
