@@ -91,3 +91,26 @@ clean:
 .PHONY: bench-data
 bench-data: install
 	$(BIN)/python -m bench.data
+
+.PHONY: load soak
+
+# Load on the same cluster: the extra `load` (Locust, gevent) is installed only for these targets.
+$(VENV)/.installed-load: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,lint,load]"
+	touch $@
+
+# Officers filing, coordinators validating, analysts downloading, stream listeners: LOAD_USERS (50) for
+# LOAD_SECONDS (60); prints failures and p50/p95/p99 per request type; non-zero on any failure.
+load: $(VENV)/.installed-load nginx
+	$(BIN)/python -m load.run load
+
+# The long run (not in CI): SOAK_USERS (100) for SOAK_SECONDS (600), then make cluster-test with
+# FAULT_SCALE (4) passed on to the fault scenarios, and one summary.
+soak: $(VENV)/.installed-load nginx
+	$(BIN)/python -m load.run soak
+
+# CI: make cluster-test with a short load first (LOAD_USERS people for CLUSTER_TEST_LOAD_SECONDS, 30 s) on the
+# same cluster, so the load costs no cluster start of its own.
+.PHONY: cluster-test-load
+cluster-test-load: $(VENV)/.installed-load nginx
+	CLUSTER_TEST_LOAD_SECONDS=$${CLUSTER_TEST_LOAD_SECONDS:-30} $(BIN)/python -m cluster.run test

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cluster.smtp import SmtpServer
 
@@ -505,12 +506,31 @@ def test(keep: bool) -> int:
 
     started = time.monotonic()
     with running_cluster(keep=keep) as cluster:
-        results = checks.run_all(cluster)
+        load = _load_first(cluster)
+        results = load + checks.run_all(cluster)
     passed = sum(1 for result in results if result.passed)
     failed = len(results) - passed
     print(f"\nmake cluster-test: {time.monotonic() - started:.0f} s in all", flush=True)
     print(f"{passed} passed, {failed} failed", flush=True)
     return 0 if failed == 0 and results else 1
+
+
+def _load_first(cluster: Cluster) -> list[Any]:
+    """With CLUSTER_TEST_LOAD_SECONDS, a short ``make load`` (LOAD_USERS people) on this cluster before the
+    checks: CI's load run costs no cluster start of its own. Needs the ``load`` extra."""
+    seconds = int(os.environ.get("CLUSTER_TEST_LOAD_SECONDS") or 0)
+    if seconds <= 0:
+        return []
+    from cluster.checks import Result
+    from load.run import env_int, load_on
+
+    started = time.monotonic()
+    passed, summary = load_on(
+        cluster, users=env_int("LOAD_USERS", 50), seconds=seconds, spawn_rate=env_int("LOAD_SPAWN_RATE", 10),
+        title="load",
+    )  # fmt: skip
+    print(f"[{'PASS' if passed else 'FAIL'}] load ({time.monotonic() - started:.1f} s): {summary}", flush=True)
+    return [Result("load", passed, summary)]
 
 
 def main() -> int:

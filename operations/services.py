@@ -36,6 +36,13 @@ AUDITED_PARTICIPATION = (
 )  # fmt: skip
 
 
+def _locked_operation(operation: Operation) -> Operation:
+    """The operation, locked for a change until the transaction ends, FOR NO KEY UPDATE: filings insert rows that
+    refer to it (taking a key-share lock, which FOR UPDATE blocks) while they may hold the audit chain's lock that
+    this transaction will wait for, and a plain FOR UPDATE would deadlock them."""
+    return Operation.objects.select_for_update(no_key=True).get(pk=operation.pk)
+
+
 # --- Checks ---------------------------------------------------------------------------------
 
 
@@ -209,7 +216,7 @@ def operation_update(
     *, user: User, operation: Operation, confirm_scope_change: bool = False, **changes: Any
 ) -> Operation:
     """Change an operation's details, window, scope or template, within the rules."""
-    operation = Operation.objects.select_for_update().get(pk=operation.pk)
+    operation = _locked_operation(operation)
     _require_coordinator(user, operation)
     before = audit_snapshot(operation, AUDITED_OPERATION)
     starts_at = changes.get("starts_at", operation.starts_at)
@@ -286,7 +293,7 @@ def operation_transition(
     ``user=None`` is the clock (the beat task), which may only activate and close on time.
     """
     now = now or timezone.now()
-    operation = Operation.objects.select_for_update().get(pk=operation.pk)
+    operation = _locked_operation(operation)
     if user is not None:
         _require_coordinator(user, operation)
     if action not in TRANSITIONS:
@@ -325,7 +332,7 @@ def _action_label(action: str) -> str:
 @transaction.atomic
 def operation_extend(*, user: User, operation: Operation, ends_at: datetime) -> Operation:
     """Push the end later. A closed operation extended past now opens again."""
-    operation = Operation.objects.select_for_update().get(pk=operation.pk)
+    operation = _locked_operation(operation)
     _require_coordinator(user, operation)
     if ends_at <= operation.ends_at:
         raise field_error("ends_at", _("An extension must end later than the current end."), "not_later")
@@ -439,7 +446,12 @@ def participation_respond(*, user: User, participation: Participation, accept: b
 
     International organisations have no national contact point: their own people answer for them.
     """
-    participation = Participation.objects.select_for_update().select_related("operation").get(pk=participation.pk)
+    # Of the participation's row only, and without the key: see _locked_operation.
+    participation = (
+        Participation.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("operation")
+        .get(pk=participation.pk)
+    )
     answers_for_it = user.administration_id == participation.administration_id and (
         user.role == Role.NATIONAL_CONTACT or participation.role == ParticipationRole.OBSERVER
     )

@@ -149,6 +149,17 @@ def snapshot_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> li
 # --- Writing ---------------------------------------------------------------------------------
 
 
+def _locked(seizure: Seizure) -> Seizure:
+    """The seizure, locked for its transition until the transaction ends; its operation comes along unlocked.
+
+    FOR NO KEY UPDATE, and of the seizure's row only: rows inserted meanwhile that refer to the seizure or to its
+    operation (every other filing's seizure, version and event) take a key-share lock on them, which FOR UPDATE
+    would block. Such a filing may already hold the audit chain's lock this transaction waits for, so a plain
+    FOR UPDATE deadlocks concurrent filings and reviews of one operation.
+    """
+    return Seizure.objects.select_for_update(no_key=True, of=("self",)).select_related("operation").get(pk=seizure.pk)
+
+
 def _next_reference(operation: Operation, country_id: str) -> str:
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         operation=operation, country_id=country_id
@@ -272,7 +283,7 @@ def seizure_update(
 ) -> Seizure:
     """Change a seizure. Only its administration may; once submitted every change is a new version,
     and a validated seizure goes back to the V-OCU."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     if not selectors.can_edit(user=user, seizure=seizure):
         raise PermissionDenied(_("Only the reporting administration can change this seizure."))
     if seizure.status not in EDITABLE:
@@ -306,7 +317,7 @@ def seizure_update(
 @transaction.atomic
 def seizure_submit(*, user: User, seizure: Seizure) -> Seizure:
     """Send a draft (or an answer to a request for information) to the V-OCU."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     if not selectors.can_edit(user=user, seizure=seizure):
         raise PermissionDenied(_("Only the reporting administration can submit this seizure."))
     _check_can_file(user, seizure.operation)
@@ -315,7 +326,7 @@ def seizure_submit(*, user: User, seizure: Seizure) -> Seizure:
 
 def seizure_submit_imported(*, user: User, seizure: Seizure) -> Seizure:
     """Submit a draft the importer wrote; the import announces itself once, not per seizure."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     return _submit(user, seizure, announce=False)
 
 
@@ -364,7 +375,7 @@ def _check_reviewer(user: User, seizure: Seizure) -> None:
 @transaction.atomic
 def seizure_validate(*, user: User, seizure: Seizure, comment: str = "") -> Seizure:
     """The V-OCU vouches for the seizure: it now counts in final figures."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     _check_reviewer(user, seizure)
     before = seizure_snapshot(seizure)
     seizure.status = SeizureStatus.VALIDATED
@@ -382,7 +393,7 @@ def seizure_validate(*, user: User, seizure: Seizure, comment: str = "") -> Seiz
 @transaction.atomic
 def seizure_request_info(*, user: User, seizure: Seizure, comment: str) -> Seizure:
     """Send the seizure back to its administration with a question."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     _check_reviewer(user, seizure)
     if not comment.strip():
         raise field_error("comment", _("Say what information is needed."), "required")
@@ -401,7 +412,7 @@ def seizure_request_info(*, user: User, seizure: Seizure, comment: str) -> Seizu
 @transaction.atomic
 def seizure_withdraw(*, user: User, seizure: Seizure, reason: str = "") -> Seizure:
     """The reporting administration takes its message back; it no longer counts anywhere."""
-    seizure = Seizure.objects.select_for_update().select_related("operation").get(pk=seizure.pk)
+    seizure = _locked(seizure)
     if not selectors.can_edit(user=user, seizure=seizure):
         raise PermissionDenied(_("Only the reporting administration can withdraw this seizure."))
     if seizure.status == SeizureStatus.WITHDRAWN:
