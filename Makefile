@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format migrate messages clean browser pdftools nginx cluster cluster-test
+.PHONY: install demo serve test lint format migrate messages clean browser pdftools nginx cluster cluster-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,3 +86,12 @@ messages: install
 
 clean:
 	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks against the raw components (psycopg, COPY, Redis PUBLISH) on the production topology on loopback;
+# prints one table and writes bench/results/latest.json. Never part of `make test`. See docs/performance.md.
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,lint,bench]"
+	touch $@
+
+bench: install nginx browser $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
