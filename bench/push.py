@@ -12,6 +12,7 @@ subscribers, each on its own connection, in this process, timed from before the 
 
 import asyncio
 import json
+import os
 import time
 from typing import Any
 
@@ -23,7 +24,7 @@ from bench.harness import BenchEnv, Figure
 from bench.run import cluster
 from cluster.run import log
 
-CLIENTS = 1000
+CLIENTS = int(os.environ.get("BENCH_PUSH_CLIENTS", "1000"))
 ROUNDS = 12
 WARMUP_ROUNDS = 2
 CONNECT_AT_ONCE = 50
