@@ -4,7 +4,6 @@ Callers choose the recipients: which people may learn of something is a security
 by the layer that knows what the thing is. Messaging records it and honours it everywhere.
 """
 
-import asyncio
 import hashlib
 import logging
 from collections import defaultdict
@@ -124,34 +123,20 @@ def events_push(*, limit: int = 500) -> int:
         recipients: dict[int, list[int]] = defaultdict(list)
         for event_id, user_id in EventRecipient.objects.filter(event__in=events).values_list("event_id", "user_id"):
             recipients[event_id].append(user_id)
-        by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for event in events:
-            message = {"type": "stream.event", "event": selectors.event_as_message(event)}
-            for user_id in recipients[event.pk]:
-                by_group[user_group(user_id)].append(message)
-        async_to_sync(_send_to_groups)(layer, by_group)
+        sends = [
+            (user_group(user_id), {"type": "stream.event", "event": selectors.event_as_message(event)})
+            for event in events
+            for user_id in recipients[event.pk]
+        ]
+
+        async def send_all() -> None:
+            for group, message in sends:
+                await layer.group_send(group, message)
+
+        async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
     EVENTS_RELAYED.inc(len(events))
     return len(events)
-
-
-#: How many groups are sent to at once: each send is a few Redis round trips, overlapped up to this many.
-PUSH_CONCURRENCY = 64
-
-
-async def _send_to_groups(layer: Any, by_group: dict[str, list[dict[str, Any]]]) -> None:
-    """Each group gets its messages in order; different groups are sent to concurrently, so an event for
-    1,000 people costs about as many round-trip times as 1,000 / ``PUSH_CONCURRENCY``, not 1,000 of them."""
-    groups = list(by_group.items())
-
-    async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
-        for message in messages:
-            await layer.group_send(group, message)
-
-    for start in range(0, len(groups), PUSH_CONCURRENCY):
-        await asyncio.gather(
-            *(send_in_order(group, messages) for group, messages in groups[start : start + PUSH_CONCURRENCY])
-        )
 
 
 def events_relay() -> int:

@@ -75,23 +75,6 @@ def test_pushed_events_carry_their_id(officer, listen, django_capture_on_commit_
 
 
 @pytest.mark.django_db
-def test_an_event_batch_for_many_people_reaches_each_in_position_order(officer, make_user, listen):
-    """The relay sends to different people concurrently; each person still gets the events in order."""
-    people = [officer] + [
-        make_user(administration=officer.administration) for _number in range(services.PUSH_CONCURRENCY + 5)
-    ]
-    listener = listen([person.pk for person in people])
-    events = _emit([person.pk for person in people], n=3)  # the test's transaction never commits: no relay yet
-    services.events_relay()
-
-    received = listener.received()
-    positions = [Event.objects.get(pk=event.pk).position for event in events]
-    assert {person.pk: [message["event"]["id"] for message in received[person.pk]] for person in people} == {
-        person.pk: positions for person in people
-    }
-
-
-@pytest.mark.django_db
 def test_a_client_offline_for_100_events_catches_up_on_exactly_those(officer, make_user, officer_client):
     other = make_user()
     services.events_relay()
