@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint format migrate messages clean browser pdftools nginx cluster cluster-test
+.PHONY: install demo serve test lint format migrate messages clean browser pdftools nginx cluster cluster-test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -114,3 +114,12 @@ soak: $(VENV)/.installed-load nginx
 .PHONY: cluster-test-load
 cluster-test-load: $(VENV)/.installed-load nginx
 	CLUSTER_TEST_LOAD_SECONDS=$${CLUSTER_TEST_LOAD_SECONDS:-30} $(BIN)/python -m cluster.run test
+
+# Benchmarks against the raw components (psycopg, COPY, Redis PUBLISH) on the production topology on loopback;
+# prints one table and writes bench/results/latest.json. Never part of `make test`. See docs/performance.md.
+$(VENV)/.bench-installed: pyproject.toml | $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test,lint,bench]"
+	touch $@
+
+bench: install nginx browser $(VENV)/.bench-installed
+	$(BIN)/python -m bench.run $(BENCH_ARGS)

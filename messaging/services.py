@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -77,7 +77,8 @@ def event_emit(*, type: str, op: str, payload: dict[str, Any], recipients: Itera
         EventRecipient.objects.bulk_create(
             [EventRecipient(event=event, user_id=user_id) for user_id in sorted(set(recipients))], batch_size=1000
         )
-        transaction.on_commit(_schedule_relay)
+        if not any(entry[1] is _schedule_relay for entry in connection.run_on_commit):
+            transaction.on_commit(_schedule_relay)  # once per commit: one relay publishes all its events
     return event
 
 

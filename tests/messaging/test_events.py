@@ -44,6 +44,22 @@ def test_committed_events_get_consecutive_positions_in_order(officer, django_cap
 
 
 @pytest.mark.django_db
+def test_one_relay_is_queued_per_commit_however_many_events_it_holds(
+    officer, listen, django_capture_on_commit_callbacks
+):
+    listener = listen([officer.pk])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        _emit([officer.pk], n=3)
+
+    assert len(callbacks) == 1
+    assert [message["event"]["payload"] for message in listener.received()[officer.pk]] == [
+        {"n": 0},
+        {"n": 1},
+        {"n": 2},
+    ]
+
+
+@pytest.mark.django_db
 def test_pushed_events_carry_their_id(officer, listen, django_capture_on_commit_callbacks):
     listener = listen([officer.pk])
     with django_capture_on_commit_callbacks(execute=True):
