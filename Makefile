@@ -93,4 +93,4 @@ FUZZ_CASES ?= 10000
 .PHONY: fuzz
 fuzz: install
 	FUZZ_CASES=$(FUZZ_CASES) FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} \
-	  $(BIN)/python -m pytest tests/opsplatform/test_api_fuzz.py -q -s -p no:cacheprovider --timeout=0 $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest tests/opsplatform/test_api_fuzz.py -q -p no:cacheprovider --timeout=0 $(PYTEST_ARGS)

@@ -9,6 +9,7 @@ CI runs a fixed seed and 1,500 cases on PostgreSQL, 600 on SQLite (``FUZZ_CASES`
 ``make fuzz`` runs 10,000 with a new seed each time, printed so that a failure can be replayed.
 """
 
+import logging
 import os
 import sys
 import time
@@ -64,7 +65,14 @@ def wsgi_app():
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     cache.clear()
+    # Thousands of requests: their access lines and 4xx warnings would bury the figures; errors still show.
+    quiet = [logging.getLogger(name) for name in ("opsplatform.request", "django.request")]
+    levels = [logger.level for logger in quiet]
+    for logger in quiet:
+        logger.setLevel(logging.ERROR)
     yield get_wsgi_application()
+    for logger, level in zip(quiet, levels, strict=True):
+        logger.setLevel(level)
     cache.clear()
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
