@@ -1058,3 +1058,12 @@ def test_a_seizure_with_blank_choices_and_legs_without_a_port_answers_as_documen
     assert body["lines"][0]["disposal"] == body["lines"][0]["cites_appendix"] == ""
     assert_documented(client, detail, method="get", path="/api/v1/seizures/{id}/")
     assert_documented(client, listed, method="get", path="/api/v1/seizures/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["operation", "unit"])
+def test_an_id_filter_beyond_the_database_integers_is_a_400_naming_it(client_for, world, name):
+    response = client_for(world.officer_ng).get(URL, {name: "10000000000000000000"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {name}
