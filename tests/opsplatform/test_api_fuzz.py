@@ -68,9 +68,10 @@ def wsgi_app():
     # Thousands of requests: their access lines and 4xx warnings would bury the figures; errors still show.
     quiet = [logging.getLogger(name) for name in ("opsplatform.request", "django.request")]
     levels = [logger.level for logger in quiet]
+    app = get_wsgi_application()  # sets logging up again, levels included: quieten afterwards
     for logger in quiet:
         logger.setLevel(logging.ERROR)
-    yield get_wsgi_application()
+    yield app
     for logger, level in zip(quiet, levels, strict=True):
         logger.setLevel(level)
     cache.clear()
