@@ -44,7 +44,7 @@ class SeizureFilterSet(django_filters.FilterSet):
     handling_code = django_filters.ChoiceFilter(
         choices=HandlingCode.choices, label=_("handling code (TLP)"), empty_label=_("Any")
     )
-    unit = django_filters.NumberFilter(label=_("unit"), widget=forms.HiddenInput, min_value=1)
+    unit = django_filters.NumberFilter(label=_("unit"), widget=forms.HiddenInput, min_value=1, max_value=10**18 - 1)
 
     class Meta:
         model = Seizure

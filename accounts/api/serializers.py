@@ -40,7 +40,7 @@ class AdministrationSerializer(serializers.ModelSerializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
-    administration = AdministrationSerializer(read_only=True)
+    administration = AdministrationSerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = User

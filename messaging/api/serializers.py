@@ -54,6 +54,8 @@ class PostSerializer(serializers.ModelSerializer):
             "read_at", "awaiting_feedback", "attachments", "handling_code", "tlp",
         ]  # fmt: skip
         read_only_fields = fields
+        # Only feedback has an outcome: the others answer "", which the schema must allow.
+        extra_kwargs = {"outcome": {"allow_blank": True}}
 
     def get_author(self, post: Post) -> str:
         return post.author.get_full_name() or post.author.username

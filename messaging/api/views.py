@@ -76,7 +76,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         methods=["POST"], request=serializers.ReplyCreateSerializer, responses={201: serializers.PostSerializer}
     )
     @extend_schema(methods=["GET"], responses=serializers.PostSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     @idempotent
     def replies(self, request: Request, pk: str | None = None) -> Response:
         post = self.get_object()
@@ -107,7 +107,7 @@ class PostViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=serializers.RecipientSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def recipients(self, request: Request, pk: str | None = None) -> Response:
         """Who received the post: shown to its author and coordinators only."""
         recipients = selectors.post_recipients_visible_to(user=_user(request), post=self.get_object())

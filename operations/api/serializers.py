@@ -85,8 +85,10 @@ class ParticipationSerializer(serializers.ModelSerializer):
     administration: serializers.RelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     administration_name = serializers.CharField(source="administration.name", read_only=True)
     country = serializers.CharField(source="administration.country_id", read_only=True, allow_null=True)
-    rilo = serializers.CharField(source="administration.country.rilo_id", read_only=True, default=None)
-    national_contact: serializers.RelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    rilo = serializers.CharField(source="administration.country.rilo_id", read_only=True, default=None, allow_null=True)
+    national_contact: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Participation

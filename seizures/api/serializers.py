@@ -141,10 +141,14 @@ class CommodityLineSerializer(serializers.ModelSerializer):
             "species", "cites_appendix", "cites_term", "live_count", "surviving_count", "disposal",
         ]  # fmt: skip
         read_only_fields = fields
+        # Read-only fields lose the model's blank choice unless told: the schema would then refuse "".
+        extra_kwargs = {"cites_appendix": {"allow_blank": True}, "disposal": {"allow_blank": True}}
 
 
 class RouteLegSerializer(serializers.ModelSerializer):
-    place_port: serializers.RelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    place_port: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = RouteLeg
@@ -178,7 +182,9 @@ class SeizureSerializer(serializers.ModelSerializer):
     operation_code = serializers.CharField(source="operation.code", read_only=True)
     administration: serializers.RelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
     filed_by: serializers.RelatedField = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    place_port: serializers.RelatedField = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    place_port: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
     lines = CommodityLineSerializer(many=True, read_only=True)
     route = RouteLegSerializer(many=True, read_only=True)
     findings = FindingSerializer(many=True, read_only=True)
@@ -199,6 +205,7 @@ class SeizureSerializer(serializers.ModelSerializer):
             "updated_at", "attachments", "party_counts", "parties",
         ]  # fmt: skip
         read_only_fields = fields
+        extra_kwargs = {name: {"allow_blank": True} for name in ("place_function", "direction", "transport_mode")}
 
     def get_url(self, seizure: Seizure) -> str:
         return reverse("seizure-detail", args=[seizure.pk])

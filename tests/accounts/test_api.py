@@ -142,3 +142,15 @@ def test_administrations_are_listed_and_filtered(officer_client, make_administra
     assert all(row["country"] == "NG" for row in nigeria)
     police = officer_client.get("/api/v1/administrations/", {"kind": "police"}).json()["results"]
     assert police == []
+
+
+@pytest.mark.django_db
+def test_me_answers_as_documented_and_may_have_no_administration(officer_client):
+    """Staff accounts made on the command line belong to no administration: the schema says ``null`` may come."""
+    from tests.schema import assert_documented
+
+    response = officer_client.get("/api/v1/me/")
+
+    assert_documented(officer_client, response, method="get", path="/api/v1/me/")
+    schema = officer_client.get("/api/schema/", {"format": "json"}).json()
+    assert schema["components"]["schemas"]["Me"]["properties"]["administration"]["nullable"] is True

@@ -834,3 +834,26 @@ def test_bad_notification_settings_are_400_naming_the_field(people, payload, fie
     assert response.status_code == 400
     assert field in response.json()
     assert not NotificationPreference.objects.exists()
+
+
+@pytest.mark.django_db
+def test_posts_their_replies_and_recipients_answer_as_documented(people):
+    """A post that is not feedback has the outcome "", and a thread's replies and recipients are plain lists:
+    the schema allowed no blank outcome and promised pages there."""
+    from tests.schema import assert_documented
+
+    alert = _post(people.author, [people.reader], kind=PostKind.ALERT, due_at=timezone.now() + timedelta(days=2))
+    services.post_reply(author=people.reader, parent=alert, body="Nothing found.", kind=PostKind.FEEDBACK,
+                        outcome="negative")  # fmt: skip
+    author = _client(people.author)
+
+    inbox = author.get("/api/v1/posts/")
+    replies = author.get(f"/api/v1/posts/{alert.pk}/replies/")
+    recipients = author.get(f"/api/v1/posts/{alert.pk}/recipients/")
+
+    assert inbox.json()["results"][-1]["outcome"] == ""
+    assert [row["outcome"] for row in replies.json()] == ["negative"]
+    assert people.reader.username in {row["username"] for row in recipients.json()}
+    assert_documented(author, inbox, method="get", path="/api/v1/posts/")
+    assert_documented(author, replies, method="get", path="/api/v1/posts/{id}/replies/")
+    assert_documented(author, recipients, method="get", path="/api/v1/posts/{id}/recipients/")

@@ -975,3 +975,17 @@ def test_the_coordinator_filter_only_accepts_coordinating_administrations(world,
 
     assert response.status_code == 400
     assert set(response.json()) == {"coordinator"}
+
+
+@pytest.mark.django_db
+def test_participants_without_a_national_contact_answer_as_documented(client_for, world, joint):
+    """Ghana has not answered, so it has no national contact yet (``null``): the schema promised a string."""
+    from tests.schema import assert_documented
+
+    client = client_for(world.coordinator)
+
+    response = client.get(f"/api/v1/operations/{joint.pk}/participants/")
+
+    contacts = {row["country"]: row["national_contact"] for row in response.json()["results"]}
+    assert contacts["GH"] is None
+    assert_documented(client, response, method="get", path="/api/v1/operations/{id}/participants/")

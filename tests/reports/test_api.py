@@ -119,3 +119,13 @@ def test_the_filters_filter(world, joint, file_seizure, client_for):
     assert client.get(URL, {"status": "failed"}).json()["results"] == []
     assert client.get(URL, {"operation": joint.pk + 1}).json()["results"] == []
     assert client.get(URL, {"kind": "x"}).status_code == 400
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["-201928816825224364805849088", "10000000000000000000", "0"])
+def test_an_operation_filter_no_id_can_match_is_a_400_naming_it(world, joint, client_for, value):
+    """Found by fuzzing: a number beyond the database's integers reached the query and answered 500."""
+    response = client_for(world.coordinator).get(URL, {"operation": value})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {"operation"}

@@ -1039,3 +1039,31 @@ def test_the_seizure_endpoints_add_no_schema_warnings(officer_client):
     assert [problem for problem in problems if "seizure" in problem.lower()] == []
     numbered_enums = {name for name in schema["components"]["schemas"] if re.fullmatch(r"[A-Za-z]+[0-9]+Enum", name)}
     assert numbered_enums == set(), "an enum name collision the settings do not resolve"
+
+
+@pytest.mark.django_db
+def test_a_seizure_with_blank_choices_and_legs_without_a_port_answers_as_documented(client_for, world, file_seizure):
+    """Blank disposal, CITES appendix, direction and transport mode are "", a leg without a port has ``null``:
+    the schema described them as never blank and never null."""
+    from tests.schema import assert_documented
+
+    seizure = file_seizure(direction="", transport_mode="", place_function="")
+    client = client_for(world.officer_ng)
+
+    detail = client.get(f"{URL}{seizure.pk}/")
+    listed = client.get(URL)
+
+    body = detail.json()
+    assert (body["direction"], body["transport_mode"], body["route"][0]["place_port"]) == ("", "", None)
+    assert body["lines"][0]["disposal"] == body["lines"][0]["cites_appendix"] == ""
+    assert_documented(client, detail, method="get", path="/api/v1/seizures/{id}/")
+    assert_documented(client, listed, method="get", path="/api/v1/seizures/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["operation", "unit"])
+def test_an_id_filter_beyond_the_database_integers_is_a_400_naming_it(client_for, world, name):
+    response = client_for(world.officer_ng).get(URL, {name: "10000000000000000000"})
+
+    assert response.status_code == 400
+    assert set(response.json()) == {name}
