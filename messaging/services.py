@@ -4,6 +4,7 @@ Callers choose the recipients: which people may learn of something is a security
 by the layer that knows what the thing is. Messaging records it and honours it everywhere.
 """
 
+import asyncio
 import hashlib
 import logging
 from collections import defaultdict
@@ -30,6 +31,7 @@ from accounts import policy
 from accounts.audit import audit_record, audit_snapshot, personal_digest
 from accounts.models import AccessLog, Administration, Unit, User
 from accounts.services import access_log_record
+from opsplatform.broker import broker_schedule
 from opsplatform.errors import field_error
 from opsplatform.metrics import EVENTS_RELAYED
 from reference.models import Mea
@@ -84,10 +86,7 @@ def _schedule_relay() -> None:
     """Ask a worker to relay now. If the broker is down the periodic sweep relays later; nothing is lost."""
     from .tasks import relay_events
 
-    try:
-        relay_events.apply_async(retry=False)
-    except Exception:  # the broker is unreachable: the request must still succeed
-        logger.warning("event relay not scheduled; the periodic sweep will publish pending events", exc_info=True)
+    broker_schedule(relay_events)
 
 
 def events_sequence(*, limit: int = 1000) -> int:
@@ -109,9 +108,14 @@ def events_push(*, limit: int = 500) -> int:
     """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
+    One pusher at a time (the cursor's lock): two workers pushing consecutive batches at once interleave
+    them on a stream, and a client that keeps the highest id seen would drop the earlier batch's rest.
+    A push stuck on a Redis that stopped answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it
+    never holds that lock, and every other pusher, for longer.
     """
     layer = get_channel_layer()
     with transaction.atomic():
+        RelayCursor.objects.select_for_update().get_or_create(pk=1)
         events = list(
             Event.objects.select_for_update(skip_locked=True)
             .filter(position__isnull=False, pushed_at__isnull=True)
@@ -129,8 +133,9 @@ def events_push(*, limit: int = 500) -> int:
         ]
 
         async def send_all() -> None:
-            for group, message in sends:
-                await layer.group_send(group, message)
+            async with asyncio.timeout(settings.EVENT_PUSH_TIMEOUT_SECONDS):
+                for group, message in sends:
+                    await layer.group_send(group, message)
 
         async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
@@ -700,10 +705,7 @@ def notify(
 def _schedule_immediate(key: str) -> None:
     from .tasks import send_notifications
 
-    try:
-        send_notifications.apply_async(kwargs={"key": key}, retry=False)
-    except Exception:
-        logger.warning("e-mail for %s not scheduled; the periodic sweep will send it", key, exc_info=True)
+    broker_schedule(send_notifications, kwargs={"key": key})  # if not, the periodic sweep sends it
 
 
 def _render(notification: Notification) -> tuple[str, str]:

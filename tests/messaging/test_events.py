@@ -2,7 +2,7 @@
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from messaging import services
@@ -172,3 +172,53 @@ def test_websocket_refuses_anonymous_revoked_and_cross_site_connections(make_use
         assert not connected
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("transactional_reference")
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent pushers need PostgreSQL; SQLite serialises every write"
+)
+def test_a_second_pusher_waits_for_the_first_so_streams_stay_in_order(make_user, settings, monkeypatch):
+    """Two workers pushing consecutive batches at once would interleave them on a client's stream."""
+    import threading
+
+    from channels.layers import channel_layers
+
+    from messaging.models import RelayCursor
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    user = make_user()
+    monkeypatch.setattr(services, "_schedule_relay", lambda: None)  # no relay at commit: the test pushes
+    _emit([user.pk], n=3)
+    services.events_sequence()
+    holding, release, pushed = threading.Event(), threading.Event(), []
+
+    def first_pusher() -> None:
+        with transaction.atomic():
+            RelayCursor.objects.select_for_update().get(pk=1)
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    def second_pusher() -> None:
+        pushed.append(services.events_push())
+        connection.close()
+
+    first = threading.Thread(target=first_pusher)
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=second_pusher)
+    second.start()
+    second.join(0.5)
+    waited = second.is_alive()
+    release.set()
+    first.join(10)
+    second.join(10)
+    channel_layers.backends.clear()
+
+    assert waited, "the second pusher pushed while the first held the push"
+    assert pushed == [3]
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
