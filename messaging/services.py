@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -108,14 +108,15 @@ def events_push(*, limit: int = 500) -> int:
     """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
-    One pusher at a time (the cursor's lock): two workers pushing consecutive batches at once interleave
-    them on a stream, and a client that keeps the highest id seen would drop the earlier batch's rest.
-    A push stuck on a Redis that stopped answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it
-    never holds that lock, and every other pusher, for longer.
+    One pusher at a time: two workers pushing consecutive batches at once interleave them on a stream, and a
+    client that keeps the highest id seen would drop the rest of the earlier batch. A worker that finds another
+    pushing returns at once (that one's relay goes on until nothing is left). A send to a Redis that stopped
+    answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it never holds the push for longer.
     """
     layer = get_channel_layer()
     with transaction.atomic():
-        RelayCursor.objects.select_for_update().get_or_create(pk=1)
+        if not _push_lock_taken():
+            return 0
         events = list(
             Event.objects.select_for_update(skip_locked=True)
             .filter(position__isnull=False, pushed_at__isnull=True)
@@ -133,14 +134,28 @@ def events_push(*, limit: int = 500) -> int:
         ]
 
         async def send_all() -> None:
-            async with asyncio.timeout(settings.EVENT_PUSH_TIMEOUT_SECONDS):
-                for group, message in sends:
-                    await layer.group_send(group, message)
+            for group, message in sends:
+                await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
 
         async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
     EVENTS_RELAYED.inc(len(events))
     return len(events)
+
+
+#: The PostgreSQL advisory lock of the pusher (any number of this database's own choosing).
+PUSH_LOCK = 7_020_451
+
+
+def _push_lock_taken() -> bool:
+    """Take the push lock for the current transaction, unless another pusher holds it. SQLite, which lets one
+    writer at a time, has no such lock: its pushers run within requests (eager tasks) one after the other."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PUSH_LOCK])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def events_relay() -> int:

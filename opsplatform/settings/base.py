@@ -150,7 +150,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 0,
 }
 CELERY_TIMEZONE = "UTC"
-# A relay worker's push of one batch to the channel layer gives up after this long (it is pushed again).
+# A relay worker's send of one event to the channel layer gives up after this long (the batch is pushed again).
 EVENT_PUSH_TIMEOUT_SECONDS = env_int("EVENT_PUSH_TIMEOUT_SECONDS", 10)
 # After failing to reach the broker, a process schedules no task for this long (opsplatform.broker) ...
 BROKER_RETRY_AFTER_SECONDS = env_int("BROKER_RETRY_AFTER_SECONDS", 10)
