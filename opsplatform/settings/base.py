@@ -124,7 +124,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}],
+                # A backlog pushed after an outage queues up for each open stream; past the capacity (100 by
+                # default) channels_redis drops messages silently. Room for a replay's worth (REPLAY_LIMIT).
+                "capacity": 1500,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
