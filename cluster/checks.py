@@ -437,6 +437,8 @@ def check_operations_view(context: Context) -> str:
 
 
 def run_all(cluster: Cluster) -> list[Result]:
+    from cluster import faults_redis
+
     context = Context(cluster)
     operations = call(
         "GET", f"{cluster.wsgi_url(2)}/api/v1/operations/?status=active", token=context.token("officer.ng")
@@ -450,6 +452,8 @@ def run_all(cluster: Cluster) -> list[Result]:
         ("(c) worker killed with tasks queued", check_worker_killed),
         ("(d) readiness, metrics, logs", check_operations_view),
         *faults_workers.CHECKS,
+        ("(r1) Redis cut during filings", faults_redis.check_redis_cut_during_filings),
+        ("(r2) broker silent at request time", faults_redis.check_broker_silent_at_request_time),
     ]
     results = []
     for name, check in checks:

@@ -4,6 +4,7 @@ Callers choose the recipients: which people may learn of something is a security
 by the layer that knows what the thing is. Messaging records it and honours it everywhere.
 """
 
+import asyncio
 import hashlib
 import logging
 from collections import defaultdict
@@ -31,6 +32,7 @@ from accounts import policy
 from accounts.audit import audit_record, audit_snapshot, personal_digest
 from accounts.models import AccessLog, Administration, Unit, User
 from accounts.services import access_log_record
+from opsplatform.broker import broker_schedule
 from opsplatform.errors import field_error
 from opsplatform.metrics import EVENTS_RELAYED
 from reference.models import Mea
@@ -86,10 +88,7 @@ def _schedule_relay() -> None:
     """Ask a worker to relay now. If the broker is down the periodic sweep relays later; nothing is lost."""
     from .tasks import relay_events
 
-    try:
-        relay_events.apply_async(retry=False)
-    except Exception:  # the broker is unreachable: the request must still succeed
-        logger.warning("event relay not scheduled; the periodic sweep will publish pending events", exc_info=True)
+    broker_schedule(relay_events)
 
 
 def events_sequence(*, limit: int = 1000) -> int:
@@ -111,9 +110,15 @@ def events_push(*, limit: int = 500) -> int:
     """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
+    One pusher at a time: two workers pushing consecutive batches at once interleave them on a stream, and a
+    client that keeps the highest id seen would drop the rest of the earlier batch. A worker that finds another
+    pushing returns at once (that one's relay goes on until nothing is left). A send to a Redis that stopped
+    answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it never holds the push for longer.
     """
     layer = get_channel_layer()
     with transaction.atomic():
+        if not _push_lock_taken():
+            return 0
         events = list(
             Event.objects.select_for_update(skip_locked=True)
             .filter(position__isnull=False, pushed_at__isnull=True)
@@ -130,14 +135,38 @@ def events_push(*, limit: int = 500) -> int:
             for user_id in recipients[event.pk]
         ]
 
+        by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for group, message in sends:
+            by_group[group].append(message)
+
+        async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
+            for message in messages:
+                await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
+
         async def send_all() -> None:
-            for group, message in sends:
-                await layer.group_send(group, message)
+            # Each stream in position order; the streams side by side, as a backlog's pushes would otherwise
+            # take one round trip per event and recipient (a thousand events to a dozen people: minutes).
+            await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
 
         async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())
     EVENTS_RELAYED.inc(len(events))
     return len(events)
+
+
+#: The PostgreSQL advisory lock of the pusher (any number of this database's own choosing).
+PUSH_LOCK = 7_020_451
+
+
+def _push_lock_taken() -> bool:
+    """Take the push lock for the current transaction, unless another pusher holds it. SQLite, which lets one
+    writer at a time, has no such lock: its pushers run within requests (eager tasks) one after the other."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [PUSH_LOCK])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def events_relay() -> int:
@@ -702,10 +731,7 @@ def notify(
 def _schedule_immediate(key: str) -> None:
     from .tasks import send_notifications
 
-    try:
-        send_notifications.apply_async(kwargs={"key": key}, retry=False)
-    except Exception:
-        logger.warning("e-mail for %s not scheduled; the periodic sweep will send it", key, exc_info=True)
+    broker_schedule(send_notifications, kwargs={"key": key})  # if not, the periodic sweep sends it
 
 
 def _render(notification: Notification) -> tuple[str, str]:

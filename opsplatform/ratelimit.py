@@ -3,18 +3,26 @@ counted in the shared cache.
 
 Pages answer ``429 Too Many Requests`` with a ``Retry-After`` header and a plain message; the API
 uses DRF's ``ScopedRateThrottle`` with the same rate (scope ``download``).
+
+While the cache (Redis) is unreachable nothing is counted and every request passes: a limit that cannot be
+counted must not turn sign-ins and downloads into server errors. django-axes still locks usernames out, in
+the database.
 """
 
 import functools
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
 
@@ -55,14 +63,18 @@ def hit(*, scope: str, key: str, rate: str) -> int:
     now = int(time.time())
     window = now // period
     name = f"ratelimit:{scope}:{key}:{window}"
-    if cache.add(name, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(name)
-        except ValueError:  # expired between add and incr
-            cache.add(name, 1, timeout=period + 1)
+    try:
+        if cache.add(name, 1, timeout=period + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(name)
+            except ValueError:  # expired between add and incr
+                cache.add(name, 1, timeout=period + 1)
+                count = 1
+    except redis.RedisError:
+        logger.warning("rate limit %s not counted: the cache is unreachable", scope, exc_info=True)
+        return 0
     if count > limit:
         return max((window + 1) * period - now, 1)
     return 0

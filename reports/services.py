@@ -16,6 +16,7 @@ from accounts.models import AccessLog, User
 from messaging import services as messaging
 from messaging.choices import NotificationKind
 from operations.models import Operation
+from opsplatform.broker import broker_schedule
 from opsplatform.errors import field_error
 from reference.choices import Topic
 
@@ -69,10 +70,7 @@ def report_request(
 def _schedule(report_id: int) -> None:
     from .tasks import generate_report
 
-    try:
-        generate_report.apply_async(args=[report_id], retry=False)
-    except Exception:  # the broker is unreachable: the periodic sweep generates it later
-        logger.warning("report %s not scheduled; the sweep will generate it", report_id, exc_info=True)
+    broker_schedule(generate_report, args=[report_id])  # if not, the periodic sweep generates it
 
 
 def report_generate(*, report_id: int, notify: bool = True) -> Report:

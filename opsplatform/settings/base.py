@@ -110,13 +110,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # The cache only counts rate limits, which let requests through while Redis is away (opsplatform.ratelimit):
+    # a Redis that stopped answering must cost a request a second, not redis-py's default wait.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
     # channels_redis blocks 5 s per receive and redis-py 8 gives up reading after 5 s by default: under load the
     # client gave up first and the stream lost a consumer (close 1011). The read timeout must exceed the block.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}],
+                # A backlog pushed after an outage queues up for each open stream; past the capacity (100 by
+                # default) channels_redis drops messages silently. Room for a replay's worth (REPLAY_LIMIT).
+                "capacity": 1500,
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -138,8 +151,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # this many seconds, checked every 10 s; it must exceed the longest task, or that task runs twice.
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
     "unacked_restore_throttle": 1,
+    # A publish (a request scheduling the relay) tries the broker once and gives up: the beat sweep covers it.
+    "max_retries": 0,
 }
 CELERY_TIMEZONE = "UTC"
+# A relay worker's send of one event to the channel layer gives up after this long (the batch is pushed again).
+EVENT_PUSH_TIMEOUT_SECONDS = env_int("EVENT_PUSH_TIMEOUT_SECONDS", 10)
+# After failing to reach the broker, a process schedules no task for this long (opsplatform.broker) ...
+BROKER_RETRY_AFTER_SECONDS = env_int("BROKER_RETRY_AFTER_SECONDS", 10)
+# ... and a request waits at most this long for it to connect and to answer.
+BROKER_PUBLISH_TIMEOUT_SECONDS = env_int("BROKER_PUBLISH_TIMEOUT_SECONDS", 1)
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = False
 # Workers reserve one task at a time: a long report never holds quick relays hostage, nor does a killed worker.

@@ -2,7 +2,7 @@
 
 import pytest
 from channels.testing import WebsocketCommunicator
-from django.db import transaction
+from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from messaging import services
@@ -188,3 +188,44 @@ def test_websocket_refuses_anonymous_revoked_and_cross_site_connections(make_use
         assert not connected
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("transactional_reference")
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent pushers need PostgreSQL; SQLite serialises every write"
+)
+def test_one_pusher_at_a_time_so_streams_stay_in_order(make_user, settings, monkeypatch):
+    """Two workers pushing consecutive batches at once would interleave them on a client's stream."""
+    import threading
+
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
+    user = make_user()
+    monkeypatch.setattr(services, "_schedule_relay", lambda: None)  # no relay at commit: the test pushes
+    _emit([user.pk], n=3)
+    services.events_sequence()
+    holding, release = threading.Event(), threading.Event()
+
+    def first_pusher() -> None:
+        with transaction.atomic():
+            assert services._push_lock_taken()
+            holding.set()
+            release.wait(10)
+        connection.close()
+
+    first = threading.Thread(target=first_pusher)
+    first.start()
+    assert holding.wait(10)
+    while_held = services.events_push()
+    release.set()
+    first.join(10)
+    after = services.events_push()
+    channel_layers.backends.clear()
+
+    assert while_held == 0, "a second pusher pushed while the first held the push"
+    assert after == 3
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
