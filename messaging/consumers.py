@@ -11,7 +11,8 @@ from opsplatform.metrics import WEBSOCKETS_OPEN
 from . import selectors
 from .services import user_group
 
-REPLAY_LIMIT = 1000
+#: Missed events are read and sent this many at a time, until the stream has caught up.
+REPLAY_PAGE = 1000
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
@@ -35,9 +36,13 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         WEBSOCKETS_OPEN.inc()
         self.counted = True
         after = _after(self.scope.get("query_string", b""))
-        if after is not None:
-            for message in await self._missed(user, after):
+        while after is not None:
+            missed = await self._missed(user, after)
+            for message in missed:
                 await self.send_json(message)
+            # A full page may have more behind it: stopping there would leave a gap that live events, whose ids
+            # are higher, would then hide from a client that keeps only the highest id it has seen.
+            after = missed[-1]["id"] if len(missed) == REPLAY_PAGE else None
 
     async def disconnect(self, code: int) -> None:
         if self.counted:
@@ -56,7 +61,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     @database_sync_to_async
     def _missed(self, user: Any, after: int) -> list[dict[str, Any]]:
-        events = selectors.events_after(user=user, after=after)[:REPLAY_LIMIT]
+        events = selectors.events_after(user=user, after=after)[:REPLAY_PAGE]
         return [selectors.event_as_message(event) for event in events]
 
 

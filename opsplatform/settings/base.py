@@ -127,7 +127,7 @@ if REDIS_URL:
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}],
                 # A backlog pushed after an outage queues up for each open stream; past the capacity (100 by
-                # default) channels_redis drops messages silently. Room for a replay's worth (REPLAY_LIMIT).
+                # default) channels_redis drops messages silently. Room for a replay page's worth (REPLAY_PAGE).
                 "capacity": 1500,
             },
         }

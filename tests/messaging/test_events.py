@@ -167,6 +167,33 @@ def test_websocket_delivers_only_the_users_events_and_replays_from_after(make_us
 
 
 @pytest.mark.usefixtures("transactional_reference")
+def test_a_backlog_longer_than_a_replay_page_is_replayed_whole_and_in_order(make_user, monkeypatch):
+    """A client back from a long break must get every missed event: live ones, with higher ids, would hide a gap."""
+    from asgiref.sync import async_to_sync
+
+    from messaging import consumers
+
+    monkeypatch.setattr(consumers, "REPLAY_PAGE", 3)
+    alice = make_user()
+    token = _token_for(alice)
+    _emit([alice.pk], n=1, kind="seen")
+    _emit([alice.pk], n=7, kind="missed")
+    services.events_relay()
+    seen = Event.objects.get(type="seen")
+    missed = list(Event.objects.filter(type="missed").order_by("position").values_list("position", flat=True))
+
+    async def scenario():
+        communicator, connected, _ = await _connect(f"/ws/stream/?token={token}&after={seen.position}")
+        assert connected
+        replayed = [(await communicator.receive_json_from(timeout=2))["id"] for _ in missed]
+        assert await communicator.receive_nothing(timeout=0.2)
+        await communicator.disconnect()
+        return replayed
+
+    assert async_to_sync(scenario)() == missed
+
+
+@pytest.mark.usefixtures("transactional_reference")
 def test_websocket_refuses_anonymous_revoked_and_cross_site_connections(make_user):
     from asgiref.sync import async_to_sync
 
