@@ -139,13 +139,18 @@ def events_push(*, limit: int = 500) -> int:
         for group, message in sends:
             by_group[group].append(message)
 
-        async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
-            for message in messages:
-                await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
-
         async def send_all() -> None:
             # Each stream in position order; the streams side by side, as a backlog's pushes would otherwise
-            # take one round trip per event and recipient (a thousand events to a dozen people: minutes).
+            # take one round trip per event and recipient (a thousand events to a dozen people: minutes). At
+            # most PUSH_STREAMS_AT_ONCE at a time: each holds a connection of the channel layer's pool, which
+            # refuses more than its size (100) instead of waiting.
+            room = asyncio.Semaphore(PUSH_STREAMS_AT_ONCE)
+
+            async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
+                async with room:
+                    for message in messages:
+                        await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
+
             await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
 
         async_to_sync(send_all)()
@@ -153,6 +158,9 @@ def events_push(*, limit: int = 500) -> int:
     EVENTS_RELAYED.inc(len(events))
     return len(events)
 
+
+#: Recipients' streams sent to at the same time by one push.
+PUSH_STREAMS_AT_ONCE = 32
 
 #: The PostgreSQL advisory lock of the pusher (any number of this database's own choosing).
 PUSH_LOCK = 7_020_451

@@ -1,6 +1,9 @@
 """The event log: written with the change, published after commit, gap-free and resumable."""
 
+import asyncio
+
 import pytest
+from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
 from django.db import connection, transaction
 from rest_framework.test import APIClient
@@ -57,6 +60,29 @@ def test_one_relay_is_queued_per_commit_however_many_events_it_holds(
         {"n": 1},
         {"n": 2},
     ]
+
+
+@pytest.mark.django_db
+def test_an_event_for_more_people_than_the_channel_layers_pool_reaches_every_one(
+    make_user, listen, django_capture_on_commit_callbacks
+):
+    """The Redis channel layer's pool holds 100 connections and refuses the 101st: a push to an operation's
+    150 people must not open one per person at once."""
+    people = [make_user().pk for _ in range(150)]
+    listener = listen(people)
+    with django_capture_on_commit_callbacks(execute=True):
+        _emit(people, n=2)
+
+    async def two_each() -> dict[int, list[dict]]:
+        # One stream after another: their events are already waiting, and the Redis layer copes badly with
+        # 150 receives cancelled at once.
+        return {
+            person: [(await asyncio.wait_for(listener.layer.receive(channel), 5))["event"]["payload"] for _ in "ab"]
+            for person, channel in listener.channels.items()
+        }
+
+    assert async_to_sync(two_each)() == {person: [{"n": 0}, {"n": 1}] for person in people}
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
 
 
 @pytest.mark.django_db
