@@ -204,7 +204,23 @@ def check_worker_killed_during_email(context: Context) -> str:
 # --- (f) --------------------------------------------------------------------------------------
 
 
+class KillMissed(Exception):
+    """The report being generated finished before the kill landed: nothing was cut off, so try again."""
+
+
 def check_worker_killed_during_report(context: Context) -> str:
+    """A demo-sized report takes a fraction of a second on an idle machine, so a kill aimed at one may land just
+    after it finished. Such a round still proves every report is made once; another round is then queued, at
+    most three, until a kill cuts a generation off."""
+    for attempt in range(1, 4):
+        try:
+            return _report_kill_round(context, attempt)
+        except KillMissed as missed:
+            print(f"[cluster] (f) round {attempt}: {missed}; queuing another round", flush=True)
+    raise AssertionError("in three rounds, no kill landed while a report was being generated")
+
+
+def _report_kill_round(context: Context, attempt: int) -> str:
     cluster = context.cluster
     _workers_up(cluster)
     _everyone_immediate(context)
@@ -216,7 +232,7 @@ def check_worker_killed_during_report(context: Context) -> str:
         answer = call(
             "POST", f"{cluster.wsgi_url(2)}/api/v1/reports/", token=token,
             body={"operation": context.operation_id, "kind": "preliminary", "language": "en"},
-            headers={"Idempotency-Key": f"{context.run}-killed-report-{number}"},
+            headers={"Idempotency-Key": f"{context.run}-killed-report-{attempt}-{number}"},
         )  # fmt: skip
         assert answer.status == 201, f"report request: {answer.status} {answer.body}"
         assert answer.body["status"] != "ready", "the report was rendered in the request, not by a worker"
@@ -294,7 +310,8 @@ def check_worker_killed_during_report(context: Context) -> str:
         elif sum(count for (_, message_id), count in copies.items() if message_id == mails[report]) != 1:
             problems.append(f"report {report}: e-mailed more than once")
     assert not problems, "; ".join(problems)
-    assert status_at_kill[0] == "running", f"the report was {status_at_kill[0]} at the kill, not being generated"
+    if status_at_kill[0] != "running":
+        raise KillMissed(f"report {cut_report} was {status_at_kill[0]} at the kill")
     return (
         f"{REPORTS} reports queued; {name} SIGKILLed while generating report {cut_report} (running, "
         f"{status_at_kill[1]}% at the kill), then restarted; all {REPORTS} ready {ready_after:.1f} s after the kill; "
