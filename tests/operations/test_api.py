@@ -271,6 +271,24 @@ def test_a_coordinator_creates_an_operation(world, client_for):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"scope_meas": ["BASEL\x00"]}, "scope_meas.0"),
+        ({"coordinating_administration": "\x00"}, "coordinating_administration"),
+        ({"field_rules": {"containers\x00": "required"}}, "field_rules"),
+    ],
+)
+def test_a_nul_character_in_a_code_or_key_is_a_400_naming_the_field(world, client_for, overrides, field):
+    """PostgreSQL can neither store nor look up text holding NUL: it used to fail there, as a server error."""
+    response = client_for(world.coordinator).post(URL, _payload(world, **overrides), format="json")
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {field: ["Null characters are not allowed."]}
+    assert not Operation.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_secretariat_creates_an_operation_for_a_rilo(world, client_for):
     response = client_for(world.secretariat).post(URL, _payload(world), format="json")
 

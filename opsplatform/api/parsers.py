@@ -1,0 +1,41 @@
+"""JSON request bodies, refused with a 400 naming the field when any text in them holds a NUL character.
+
+PostgreSQL cannot store NUL in text nor compare with it, so a NUL reaching a lookup (a code, a slug, a key of a
+JSON field) failed there as a server error. DRF's text fields refuse NUL themselves; codes, choices and keys
+do not, so the whole body is checked once, where it enters.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import parsers
+from rest_framework.exceptions import ValidationError
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        path = _nul_path(data, [])
+        if path is not None:
+            raise ValidationError({".".join(path) or "non_field_errors": [_("Null characters are not allowed.")]})
+        return data
+
+
+def _nul_path(value: Any, path: list[str]) -> list[str] | None:
+    """Where the first NUL character stands in ``value`` (field names and list indexes), or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in key:
+                return path or [key.replace("\x00", "")]
+            found = _nul_path(item, [*path, key])
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _nul_path(item, [*path, str(index)])
+            if found is not None:
+                return found
+    return None
