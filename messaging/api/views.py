@@ -8,13 +8,12 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import User
 from opsplatform.api.idempotency import idempotent
-from opsplatform.api.parsers import JSONParser
+from opsplatform.api.parsers import FormParser, JSONParser, MultiPartParser
 from opsplatform.api.routing import ID_PATTERN
 from opsplatform.downloads import FILE_CONTENT_SECURITY_POLICY
 from opsplatform.filtering import api_filter_values

@@ -1,4 +1,4 @@
-"""JSON request bodies, refused with a 400 naming the field when any text in them holds a NUL character.
+"""Request bodies (JSON, forms, multipart), refused with a 400 naming the field when any text holds a NUL.
 
 PostgreSQL cannot store NUL in text nor compare with it, so a NUL reaching a lookup (a code, a slug, a key of a
 JSON field) failed there as a server error. DRF's text fields refuse NUL themselves; codes, choices and keys
@@ -8,18 +8,39 @@ do not, so the whole body is checked once, where it enters.
 from collections.abc import Mapping
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ValidationError
 
 
+def _refuse_nul(data: Any) -> Any:
+    if isinstance(data, parsers.DataAndFiles):
+        _refuse_nul(data.data)
+        return data
+    if isinstance(data, QueryDict):
+        values = {key: data.getlist(key) for key in data}
+        path = _nul_path({key: found[0] if len(found) == 1 else found for key, found in values.items()}, [])
+    else:
+        path = _nul_path(data, [])
+    if path is not None:
+        raise ValidationError({".".join(path) or "non_field_errors": [_("Null characters are not allowed.")]})
+    return data
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
-        data = super().parse(stream, media_type, parser_context)
-        path = _nul_path(data, [])
-        if path is not None:
-            raise ValidationError({".".join(path) or "non_field_errors": [_("Null characters are not allowed.")]})
-        return data
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class FormParser(parsers.FormParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
+
+
+class MultiPartParser(parsers.MultiPartParser):
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Mapping[str, Any] | None = None) -> Any:
+        return _refuse_nul(super().parse(stream, media_type, parser_context))
 
 
 def _nul_path(value: Any, path: list[str]) -> list[str] | None:

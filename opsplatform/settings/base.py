@@ -339,8 +339,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": [
         "opsplatform.api.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "opsplatform.api.parsers.FormParser",
+        "opsplatform.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "opsplatform.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": [

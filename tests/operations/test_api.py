@@ -289,6 +289,16 @@ def test_a_nul_character_in_a_code_or_key_is_a_400_naming_the_field(world, clien
 
 
 @pytest.mark.django_db
+def test_a_nul_character_in_a_form_encoded_body_is_a_400_naming_the_field(world, client_for):
+    body = "code=DEMETER-2026&name_en=Demeter&coordinating_administration=%00"
+    response = client_for(world.coordinator).post(URL, body, content_type="application/x-www-form-urlencoded")
+
+    assert response.status_code == 400, response.content
+    assert response.json() == {"coordinating_administration": ["Null characters are not allowed."]}
+    assert not Operation.objects.exists()
+
+
+@pytest.mark.django_db
 def test_the_secretariat_creates_an_operation_for_a_rilo(world, client_for):
     response = client_for(world.secretariat).post(URL, _payload(world), format="json")
 
