@@ -24,7 +24,11 @@ def _refuse_nul(data: Any) -> Any:
     else:
         path = _nul_path(data, [])
     if path is not None:
-        raise ValidationError({".".join(path) or "non_field_errors": [_("Null characters are not allowed.")]})
+        # Nested as DRF nests its own field errors: {"parties": {"0": {"document_number": [...]}}}.
+        error: Any = [_("Null characters are not allowed.")]
+        for part in reversed(path or ["non_field_errors"]):
+            error = {part: error}
+        raise ValidationError(error)
     return data
 
 
