@@ -33,8 +33,8 @@ class GroupListener:
                 wait = 0.05
 
         async def drain_all() -> dict[int, list[dict]]:
-            results = await asyncio.gather(*(drain(channel) for channel in self.channels.values()))
-            return dict(zip(self.channels, results, strict=True))
+            # One channel after another: the Redis layer can hang when many receives are cancelled at once.
+            return {user_id: await drain(channel) for user_id, channel in self.channels.items()}
 
         return async_to_sync(drain_all)()
 
