@@ -152,6 +152,9 @@ class Post(models.Model):
     )
     attachments = models.ManyToManyField(StoredFile, blank=True, related_name="posts")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    #: Set by a higher layer that posts on behalf of something (``seizure:<id>``): one post per key, however
+    #: often the task that makes it runs.
+    key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -165,6 +168,7 @@ class Post(models.Model):
             models.CheckConstraint(
                 condition=models.Q(outcome="") | models.Q(kind=PostKind.FEEDBACK), name="post_outcome_only_on_feedback"
             ),
+            models.UniqueConstraint(fields=["key"], condition=~models.Q(key=""), name="post_key_unique"),
         ]
 
     def __str__(self) -> str:

@@ -381,10 +381,18 @@ def post_create(
     attachments: Sequence[UploadedFile] = (),
     notification_kind: str = NotificationKind.POST,
     handling_code: str = HandlingCode.GREEN,
+    key: str = "",
 ) -> Post:
     """Post to the channel. A higher layer passes ``audience=explicit`` with ``recipients`` and the
     ``managers`` (its coordinators) who, with the author, may see the recipient list, and may file
-    the e-mail under another ``notification_kind`` (a filed seizure is e-mailed as a seizure)."""
+    the e-mail under another ``notification_kind`` (a filed seizure is e-mailed as a seizure).
+
+    With a ``key``, posting again returns the post made the first time: a task retried or run twice makes one
+    post, one delivery and one e-mail per person."""
+    if key:
+        existing = Post.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
     _check_can_post(author)
     if audience == AudienceKind.EXPLICIT and recipients is None:
         raise field_error("audience", _("Choose who receives this post."), "invalid_choice")
@@ -421,14 +429,20 @@ def post_create(
         context_label=context_label,
         due_at=due_at,
         handling_code=handling_code,
+        key=key,
     )
     post.full_clean(exclude=["body_html", "root", "parent"])
     post.save()
-    post.meas.set(meas)
-    post.chosen_users.set(chosen_users)
-    post.chosen_administrations.set(chosen_administrations)
-    post.chosen_units.set(chosen_units)
-    post.attachments.set(_attachments_store(author, attachments))
+    # A new post has no relations yet: only what there is to add is written (each empty set() reads twice).
+    for relation, items in (
+        (post.meas, meas),
+        (post.chosen_users, chosen_users),
+        (post.chosen_administrations, chosen_administrations),
+        (post.chosen_units, chosen_units),
+        (post.attachments, _attachments_store(author, attachments)),
+    ):
+        if items:
+            relation.add(*items)
     _audit_post(post)
     _deliver_post(post, user_ids, managers={author.pk, *managers} & user_ids, notification_kind=notification_kind)
     return post

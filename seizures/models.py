@@ -112,6 +112,8 @@ class Seizure(models.Model):
     )
     findings = models.JSONField(_("flags for the V-OCU"), default=list, blank=True)
     flagged = models.BooleanField(_("flagged"), default=False, db_index=True)
+    #: Submitted, and its post to the operation's channel not yet made (a worker makes it just after the commit).
+    announcement_due = models.BooleanField(default=False, db_default=False, editable=False)
     case = models.ForeignKey(
         Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="seizures", verbose_name=_("case")
     )
@@ -133,6 +135,7 @@ class Seizure(models.Model):
         ]
         indexes = [
             models.Index(fields=["operation", "status"], name="seizure_operation_status"),
+            models.Index(fields=["id"], condition=models.Q(announcement_due=True), name="seizure_announcement_due"),
             models.Index(fields=["operation", "occurred_at"], name="seizure_operation_date"),
         ]
 

@@ -111,14 +111,18 @@ def seizure_get(*, user: User, seizure_id: int) -> Seizure:
 
 def with_details(seizures: QuerySet[Seizure]) -> QuerySet[Seizure]:
     """Everything a seizure's page or API answer shows, in a fixed number of queries."""
-    return seizures.prefetch_related(
-        Prefetch(
-            "lines",
-            queryset=CommodityLine.objects.select_related("mea", "hs_code", "unit", "waste_code", "ods_substance"),
-        ),
-        Prefetch("route", queryset=RouteLeg.objects.select_related("country", "place_port")),
-        "attachments",
-    ).annotate(party_count=Count("parties", distinct=True))
+    return (
+        seizures.prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=CommodityLine.objects.select_related("mea", "hs_code", "unit", "waste_code", "ods_substance"),
+            ),
+            Prefetch("route", queryset=RouteLeg.objects.select_related("country", "place_port")),
+            "attachments",
+        )
+        .select_related("operation", "administration", "filed_by", "place_port")
+        .annotate(party_count=Count("parties", distinct=True))
+    )
 
 
 def is_reporter(*, user: User, seizure: Seizure) -> bool:
@@ -158,9 +162,13 @@ def party_list(*, user: User, seizure: Seizure, channel: str) -> list[Party]:
     return parties
 
 
-def party_counts(*, seizure: Seizure) -> dict[str, int]:
-    """What everyone else may know: how many persons and companies, never who."""
+def party_counts(*, seizure: Seizure, total: int | None = None) -> dict[str, int]:
+    """What everyone else may know: how many persons and companies, never who.
+
+    ``total``, when the caller counted them already (``with_details``): none to count is not asked again."""
     counts = {"person": 0, "company": 0}
+    if total == 0:
+        return counts
     for row in Party.objects.filter(seizure=seizure).values("kind").annotate(total=Count("id")):
         counts[row["kind"]] = row["total"]
     return counts

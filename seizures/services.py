@@ -2,10 +2,11 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,11 +20,13 @@ from accounts.audit import audit_record, personal_digest
 from accounts.models import Administration, Unit, User
 from messaging import services as messaging
 from messaging.choices import AudienceKind, NotificationKind
+from messaging.models import Post
 from operations import selectors as operation_selectors
 from operations import services as operations
 from operations.choices import ParticipationRole, ParticipationStatus
 from operations.models import Operation
 from opsplatform.api.idempotency import idempotency_records_forget
+from opsplatform.broker import broker_schedule
 from opsplatform.errors import field_error
 from reference.choices import Topic
 
@@ -40,6 +43,8 @@ EDITABLE = [SeizureStatus.DRAFT, SeizureStatus.SUBMITTED, SeizureStatus.INFO_REQ
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UTC)  # as read back from the database, whichever zone it was given in
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value == value.to_integral() else str(value)
     if hasattr(value, "isoformat"):
@@ -49,8 +54,44 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
-    """The non-nominal content of a seizure as plain values: what versions store and compare."""
+LINE_FIELDS = (
+    "mea", "hs_code", "hs_national", "description", "quantity", "unit", "kg", "m3", "pieces", "waste_code",
+    "ods_substance", "odp_tonnes", "co2e_tonnes", "equipment_pieces", "species", "cites_appendix",
+    "cites_term", "live_count", "surviving_count", "disposal",
+)  # fmt: skip
+
+
+def _lines(seizure: Seizure) -> list[CommodityLine]:
+    """The lines with what the snapshot, the scope record, the event and the post read of them: one query."""
+    return list(CommodityLine.objects.filter(seizure=seizure).select_related("mea", "hs_code").order_by("position"))
+
+
+def seizure_content(seizure: Seizure, lines: Sequence[CommodityLine] | None = None) -> dict[str, Any]:
+    """The snapshot's lines, route, attachments and party count: what a status change leaves as it is, so one
+    service call reads them once however many snapshots it records."""
+    return {
+        "lines": [
+            {name: _plain(getattr(line, f"{name}_id" if hasattr(line, f"{name}_id") else name)) for name in LINE_FIELDS}
+            for line in (_lines(seizure) if lines is None else lines)
+        ],
+        "route": [
+            {
+                "role": leg.role,
+                "country": leg.country_id,
+                "place_port": leg.place_port.code if leg.place_port else "",
+                "place_name": leg.place_name,
+            }
+            for leg in RouteLeg.objects.filter(seizure=seizure).select_related("place_port").order_by("position")
+        ],
+        "attachments": sorted(seizure.attachments.values_list("original_name", flat=True)),
+        "parties": Party.objects.filter(seizure=seizure).count(),
+    }
+
+
+def seizure_snapshot(seizure: Seizure, content: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The non-nominal content of a seizure as plain values: what versions store and compare.
+
+    ``content`` (from ``seizure_content``) spares reading lines, route, attachments and parties again."""
     header = {
         name: _plain(getattr(seizure, name))
         for name in (
@@ -61,27 +102,7 @@ def seizure_snapshot(seizure: Seizure) -> dict[str, Any]:
         )
     }  # fmt: skip
     header["place_port"] = seizure.place_port.code if seizure.place_port_id and seizure.place_port else ""
-    line_fields = (
-        "mea", "hs_code", "hs_national", "description", "quantity", "unit", "kg", "m3", "pieces", "waste_code",
-        "ods_substance", "odp_tonnes", "co2e_tonnes", "equipment_pieces", "species", "cites_appendix",
-        "cites_term", "live_count", "surviving_count", "disposal",
-    )  # fmt: skip
-    header["lines"] = [
-        {name: _plain(getattr(line, f"{name}_id" if hasattr(line, f"{name}_id") else name)) for name in line_fields}
-        for line in CommodityLine.objects.filter(seizure=seizure).order_by("position")
-    ]
-    header["route"] = [
-        {
-            "role": leg.role,
-            "country": leg.country_id,
-            "place_port": leg.place_port.code if leg.place_port else "",
-            "place_name": leg.place_name,
-        }
-        for leg in RouteLeg.objects.filter(seizure=seizure).select_related("place_port").order_by("position")
-    ]
-    header["attachments"] = sorted(seizure.attachments.values_list("original_name", flat=True))
-    header["parties"] = Party.objects.filter(seizure=seizure).count()
-    return header
+    return {**header, **(seizure_content(seizure) if content is None else content)}
 
 
 def seizure_as_filing(seizure: Seizure, *, with_parties: bool) -> dict[str, Any]:
@@ -240,11 +261,16 @@ def seizure_create(
         seizure.unit = unit
         seizure.save(update_fields=["unit", "updated_at"])
     seizure.attachments.add(*_store_attachments(user, attachments))
-    _audit_new(user, seizure)
+    lines = _lines(seizure)
+    created = seizure_snapshot(seizure, seizure_content(seizure, lines))
+    _audit_new(user, seizure, created)
     if unit is not None and not submit:
-        _new_version(seizure, user, "draft")
+        _new_version(seizure, user, "draft", snapshot=created, first=True)
     if submit:
-        return seizure_submit(user=user, seizure=seizure)
+        # Written in this transaction and not yet visible to anyone: no lock to take, and the filer was checked.
+        if not selectors.can_edit(user=user, seizure=seizure):
+            raise PermissionDenied(_("Only the reporting administration can submit this seizure."))
+        return _submit(user, seizure, announce=True, before=created, lines=lines, first_version=True)
     return seizure
 
 
@@ -330,7 +356,15 @@ def seizure_submit_imported(*, user: User, seizure: Seizure) -> Seizure:
     return _submit(user, seizure, announce=False)
 
 
-def _submit(user: User, seizure: Seizure, *, announce: bool) -> Seizure:
+def _submit(
+    user: User,
+    seizure: Seizure,
+    *,
+    announce: bool,
+    before: dict[str, Any] | None = None,
+    lines: Sequence[CommodityLine] | None = None,
+    first_version: bool = False,
+) -> Seizure:
     if seizure.status not in (SeizureStatus.DRAFT, SeizureStatus.INFO_REQUESTED):
         raise field_error(
             "status",
@@ -346,18 +380,71 @@ def _submit(user: User, seizure: Seizure, *, announce: bool) -> Seizure:
             "not_accepting",
         )
     first = seizure.status == SeizureStatus.DRAFT
-    before = seizure_snapshot(seizure)
+    lines = _lines(seizure) if lines is None else lines
+    before = seizure_snapshot(seizure, seizure_content(seizure, lines)) if before is None else before
     seizure.status = SeizureStatus.SUBMITTED
     seizure.submitted_at = timezone.now()
-    seizure.save(update_fields=["status", "submitted_at", "updated_at"])
-    _audit(user, "submit", seizure, before)
+    seizure.announcement_due = first and announce
+    seizure.save(update_fields=["status", "submitted_at", "announcement_due", "updated_at"])
+    after = {**before, "status": seizure.status}  # a submission changes the status and nothing else
+    _audit(user, "submit", seizure, before, after)
     _link_shipment(seizure)
-    _record_scope(seizure)
-    _new_version(seizure, user, "submit")
-    _emit(seizure, "add" if first else "resubmit")
-    if first and announce:
-        _post_to_operation(seizure, user)
+    _record_scope(seizure, lines)
+    _new_version(seizure, user, "submit", snapshot=after, first=first_version)
+    audience = selectors.seizure_audience(seizure=seizure)
+    _emit(seizure, "add" if first else "resubmit", lines=lines, recipients=audience)
+    if seizure.announcement_due:
+        _announce_after_commit(seizure)
     return seizure
+
+
+def _announce_after_commit(seizure: Seizure) -> None:
+    """The post to the operation's channel is made by a worker once the filing committed: its fan-out (a delivery,
+    an event recipient and an e-mail owed per person) is not the filer's to wait for. The seizure's own row says it
+    is owed, so a broker that was down only delays it to the periodic sweep, and the task, run twice, posts once.
+    With tasks run eagerly (the embedded mode and the tests) there is no worker: it is made at once, in the
+    filing's transaction, as before."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        seizure_announce(seizure_id=seizure.pk)
+        return
+    from .tasks import announce_seizure
+
+    seizure_id = seizure.pk
+    transaction.on_commit(lambda: broker_schedule(announce_seizure, kwargs={"seizure_id": seizure_id}))
+
+
+@transaction.atomic
+def seizure_announce(*, seizure_id: int) -> Post | None:
+    """Post a submitted seizure to its operation's channel if that is still owed; None when it is not.
+
+    The seizure's row is locked while the post is made and the flag cleared in the same transaction, and the post
+    carries the seizure's key: a duplicated or retried task finds nothing owed, or the post already made. The post
+    is written as the person who submitted the seizure; a seizure withdrawn meanwhile is not announced."""
+    seizure = (
+        Seizure.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("operation")
+        .filter(pk=seizure_id, announcement_due=True)
+        .first()
+    )
+    if seizure is None:
+        return None
+    Seizure.objects.filter(pk=seizure.pk).update(announcement_due=False)
+    seizure.announcement_due = False
+    if seizure.status == SeizureStatus.WITHDRAWN:
+        return None
+    submission = (
+        SeizureVersion.objects.filter(seizure=seizure, action="submit")
+        .select_related("changed_by")
+        .order_by("number")
+        .first()
+    )
+    return _post_to_operation(seizure, submission.changed_by if submission is not None else seizure.filed_by)
+
+
+def seizures_announce_due(*, limit: int = 500) -> int:
+    """The periodic sweep: make the posts still owed (the broker was down when their seizures were filed)."""
+    due = list(Seizure.objects.filter(announcement_due=True).order_by("id").values_list("id", flat=True)[:limit])
+    return sum(seizure_announce(seizure_id=seizure_id) is not None for seizure_id in due)
 
 
 def _check_reviewer(user: User, seizure: Seizure) -> None:
@@ -450,10 +537,12 @@ def _party_snapshots(seizure: Seizure) -> dict[int, dict[str, Any]]:
     return {party.pk: party_audit_snapshot(party) for party in Party.objects.filter(seizure=seizure).order_by("id")}
 
 
-def _audit(user: User, action: str, seizure: Seizure, before: dict[str, Any] | None) -> None:
+def _audit(
+    user: User, action: str, seizure: Seizure, before: dict[str, Any] | None, after: dict[str, Any] | None = None
+) -> None:
     audit_record(
-        actor=user, action=action, obj=seizure, reference=seizure.reference,
-        administration=seizure.administration_id, before=before, after=seizure_snapshot(seizure),
+        actor=user, action=action, obj=seizure, reference=seizure.reference, administration=seizure.administration_id,
+        before=before, after=seizure_snapshot(seizure) if after is None else after,
     )  # fmt: skip
 
 
@@ -472,14 +561,23 @@ def _audit_parties(user: User, seizure: Seizure, before: dict[int, dict[str, Any
         )  # fmt: skip
 
 
-def _audit_new(user: User, seizure: Seizure) -> None:
-    _audit(user, "create", seizure, None)
-    _audit_parties(user, seizure, {})
+def _audit_new(user: User, seizure: Seizure, snapshot: dict[str, Any]) -> None:
+    _audit(user, "create", seizure, None, snapshot)
+    if snapshot["parties"]:
+        _audit_parties(user, seizure, {})
 
 
-def _new_version(seizure: Seizure, user: User, action: str, comment: str = "") -> SeizureVersion:
-    previous = SeizureVersion.objects.filter(seizure=seizure).order_by("-number").first()
-    snapshot = seizure_snapshot(seizure)
+def _new_version(
+    seizure: Seizure,
+    user: User,
+    action: str,
+    comment: str = "",
+    snapshot: dict[str, Any] | None = None,
+    first: bool = False,
+) -> SeizureVersion:
+    """The next version, with its snapshot (given, or read now); ``first`` when the caller knows there is none."""
+    previous = None if first else SeizureVersion.objects.filter(seizure=seizure).order_by("-number").first()
+    snapshot = seizure_snapshot(seizure) if snapshot is None else snapshot
     seizure.version = (previous.number if previous else 0) + 1
     Seizure.objects.filter(pk=seizure.pk).update(version=seizure.version)
     return SeizureVersion.objects.create(
@@ -494,9 +592,9 @@ def _new_version(seizure: Seizure, user: User, action: str, comment: str = "") -
     )
 
 
-def _record_scope(seizure: Seizure) -> None:
+def _record_scope(seizure: Seizure, lines: Sequence[CommodityLine] | None = None) -> None:
     operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
-    for line in CommodityLine.objects.filter(seizure=seizure).select_related("mea", "hs_code"):
+    for line in _lines(seizure) if lines is None else lines:
         operations.operation_record_report(
             operation=seizure.operation,
             reference=seizure.reference,
@@ -577,8 +675,8 @@ def _unlink_shipment(seizure: Seizure) -> None:
         Case.objects.filter(pk=case_id).delete()
 
 
-def _payload(seizure: Seizure) -> dict[str, Any]:
-    lines = list(CommodityLine.objects.filter(seizure=seizure).values_list("mea_id", "hs_code_id"))
+def _payload(seizure: Seizure, lines: Sequence[CommodityLine] | None = None) -> dict[str, Any]:
+    codes = [(line.mea_id, line.hs_code_id) for line in (_lines(seizure) if lines is None else lines)]
     return {
         "id": seizure.pk,
         "uuid": str(seizure.uuid),
@@ -589,15 +687,20 @@ def _payload(seizure: Seizure) -> dict[str, Any]:
         "version": seizure.version,
         "country": seizure.country_id,
         "occurred_at": seizure.occurred_at.isoformat(),
-        "meas": sorted({mea for mea, _hs in lines}),
-        "hs_codes": sorted({hs for _mea, hs in lines}),
+        "meas": sorted({mea for mea, _hs in codes}),
+        "hs_codes": sorted({hs for _mea, hs in codes}),
         "flagged": seizure.flagged,
     }
 
 
-def _emit(seizure: Seizure, op: str) -> None:
+def _emit(
+    seizure: Seizure, op: str, lines: Sequence[CommodityLine] | None = None, recipients: set[int] | None = None
+) -> None:
     messaging.event_emit(
-        type="seizure", op=op, payload=_payload(seizure), recipients=selectors.seizure_audience(seizure=seizure)
+        type="seizure",
+        op=op,
+        payload=_payload(seizure, lines),
+        recipients=selectors.seizure_audience(seizure=seizure) if recipients is None else recipients,
     )
 
 
@@ -606,7 +709,7 @@ def _topic(seizure: Seizure) -> str:
     return line.mea.topic if line is not None else Topic.GENERAL
 
 
-def _post_to_operation(seizure: Seizure, user: User) -> None:
+def _post_to_operation(seizure: Seizure, user: User) -> Post:
     """The formatted message in the operation's channel, for the people who may see the seizure."""
     lines = list(
         CommodityLine.objects.filter(seizure=seizure).select_related("mea", "hs_code", "unit").order_by("position")
@@ -636,9 +739,9 @@ def _post_to_operation(seizure: Seizure, user: User) -> None:
                 f"[{_('Open the seizure')}]({path})",
             ]
         )
-    messaging.post_create(
+    return messaging.post_create(
         author=user,
-        topic=_topic(seizure),
+        topic=lines[0].mea.topic if lines else Topic.GENERAL,
         title=title,
         body=body,
         audience=AudienceKind.EXPLICIT,
@@ -649,6 +752,7 @@ def _post_to_operation(seizure: Seizure, user: User) -> None:
         meas=sorted({line.mea for line in lines}, key=lambda mea: mea.code),
         notification_kind=NotificationKind.SEIZURE,
         handling_code=seizure.handling_code,
+        key=f"seizure:{seizure.pk}",
     )
 
 
@@ -706,7 +810,7 @@ def seizures_import(*, user: User, operation: Operation, name: str, content: byt
         while filings:
             administration, clean = filings.pop()
             seizure = seizure_write_new(operation=operation, administration=administration, filed_by=user, clean=clean)
-            _audit_new(user, seizure)
+            _audit_new(user, seizure, seizure_snapshot(seizure))
             seizures.append(seizure_submit_imported(user=user, seizure=seizure))
         _notify_import(user, operation, seizures, lines, topic)
     return ImportResult(seizures=seizures, lines=lines)

@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "apply-retention": {"task": "seizures.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
     "purge-idempotency-records": {"task": "seizures.tasks.purge_idempotency_records", "schedule": crontab(minute=15)},
+    # A filing's channel post is made by a worker after commit; the sweep makes those a broker outage left owed.
+    "announce-due-seizures": {"task": "seizures.tasks.announce_due_seizures", "schedule": 60},
 }
 
 # --- Accounts and passwords -----------------------------------------------------------------

@@ -53,14 +53,14 @@ class SeizureViewSet(
     def _answer(self, seizure: Seizure, code: int = status.HTTP_200_OK) -> Response:
         user = _user(self.request)
         seizure = selectors.with_details(Seizure.objects.filter(pk=seizure.pk)).get()
+        total = getattr(seizure, "party_count", 0)
+        parties: list[Any] | None = None
+        if selectors.can_see_parties(user=user, seizure=seizure):
+            parties = selectors.party_list(user=user, seizure=seizure, channel="api") if total else []
         context = {
             **self.get_serializer_context(),
-            "parties": selectors.party_list(user=user, seizure=seizure, channel="api")
-            if selectors.can_see_parties(user=user, seizure=seizure)
-            else None,
-            "party_counts": {
-                seizure.pk: {"total": getattr(seizure, "party_count", 0), **selectors.party_counts(seizure=seizure)}
-            },
+            "parties": parties,
+            "party_counts": {seizure.pk: {"total": total, **selectors.party_counts(seizure=seizure, total=total)}},
         }
         return Response(serializers.SeizureSerializer(seizure, context=context).data, status=code)
 
