@@ -497,6 +497,30 @@ def operation_record_report(
     )
 
 
+def operation_record_reports(
+    *,
+    operation: Operation,
+    reference: str,
+    occurred_at: datetime,
+    country_id: str | None,
+    codes: Iterable[tuple[str | None, str | None]],
+) -> int:
+    """``operation_record_report`` for each (MEA, HS code) pair of one report, in one write."""
+    scopes = [
+        ReportedScope(
+            operation=operation,
+            reference=reference,
+            occurred_at=occurred_at,
+            mea_id=mea_id,
+            hs_code_id=hs_code_id,
+            country_id=country_id,
+        )
+        for mea_id, hs_code_id in codes
+    ]
+    ReportedScope.objects.bulk_create(scopes)
+    return len(scopes)
+
+
 def operation_forget_report(*, operation: Operation, reference: str) -> int:
     """A report was changed or withdrawn: what it recorded no longer binds the window and scope."""
     deleted, _counts = ReportedScope.objects.filter(operation=operation, reference=reference).delete()

@@ -198,19 +198,22 @@ def _store_attachments(user: User, uploads: Sequence[UploadedFile]) -> list[Any]
 
 
 def _write(seizure: Seizure, clean: CleanFiling, *, parties: bool) -> None:
+    new = seizure._state.adding  # a new seizure has nothing to replace
     for name, value in clean.header.items():
         setattr(seizure, name, value)
     seizure.findings = clean.findings
     seizure.flagged = bool(clean.findings)
     seizure.save()
-    CommodityLine.objects.filter(seizure=seizure).delete()
+    if not new:
+        CommodityLine.objects.filter(seizure=seizure).delete()
+        RouteLeg.objects.filter(seizure=seizure).delete()
+        if parties:
+            Party.objects.filter(seizure=seizure).delete()
+        ShipmentKey.objects.filter(seizure=seizure).delete()
     CommodityLine.objects.bulk_create([CommodityLine(seizure=seizure, **line) for line in clean.lines])
-    RouteLeg.objects.filter(seizure=seizure).delete()
     RouteLeg.objects.bulk_create([RouteLeg(seizure=seizure, **leg) for leg in clean.route])
-    if parties:
-        Party.objects.filter(seizure=seizure).delete()
+    if parties and clean.parties:
         Party.objects.bulk_create([Party(seizure=seizure, **party) for party in clean.parties])
-    ShipmentKey.objects.filter(seizure=seizure).delete()
     ShipmentKey.objects.bulk_create(
         [
             ShipmentKey(seizure=seizure, operation_id=seizure.operation_id, kind=kind, value=value)
@@ -389,7 +392,7 @@ def _submit(
     after = {**before, "status": seizure.status}  # a submission changes the status and nothing else
     _audit(user, "submit", seizure, before, after)
     _link_shipment(seizure)
-    _record_scope(seizure, lines)
+    _record_scope(seizure, lines, recorded=not first_version)
     _new_version(seizure, user, "submit", snapshot=after, first=first_version)
     audience = selectors.seizure_audience(seizure=seizure)
     _emit(seizure, "add" if first else "resubmit", lines=lines, recipients=audience)
@@ -592,28 +595,31 @@ def _new_version(
     )
 
 
-def _record_scope(seizure: Seizure, lines: Sequence[CommodityLine] | None = None) -> None:
-    operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
-    for line in _lines(seizure) if lines is None else lines:
-        operations.operation_record_report(
-            operation=seizure.operation,
-            reference=seizure.reference,
-            occurred_at=seizure.occurred_at,
-            mea=line.mea,
-            hs_code=line.hs_code,
-            country=seizure.country,
-        )
+def _record_scope(seizure: Seizure, lines: Sequence[CommodityLine] | None = None, *, recorded: bool = True) -> None:
+    """What the operation's window and scope rules know of the report; ``recorded=False`` for a seizure that
+    never recorded any (its first version)."""
+    if recorded:
+        operations.operation_forget_report(operation=seizure.operation, reference=seizure.reference)
+    operations.operation_record_reports(
+        operation=seizure.operation,
+        reference=seizure.reference,
+        occurred_at=seizure.occurred_at,
+        country_id=seizure.country_id,
+        codes=[(line.mea_id, line.hs_code_id) for line in (_lines(seizure) if lines is None else lines)],
+    )
 
 
 def _link_shipment(seizure: Seizure) -> None:
     """Two administrations reporting one container or bill of lading report one case."""
     keys = list(ShipmentKey.objects.filter(seizure=seizure).values_list("kind", "value"))
     others: list[Seizure] = []
-    for kind, value in keys:
-        others += list(
-            Seizure.objects.filter(
-                operation_id=seizure.operation_id, shipment_keys__kind=kind, shipment_keys__value=value
-            )
+    if keys:
+        shared = Q()
+        for kind, value in keys:
+            shared |= Q(kind=kind, value=value)
+        sharing = ShipmentKey.objects.filter(shared, operation_id=seizure.operation_id).values("seizure_id")
+        others = list(
+            Seizure.objects.filter(pk__in=sharing, operation_id=seizure.operation_id)
             .exclude(administration_id=seizure.administration_id)
             .exclude(status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
         )
@@ -621,8 +627,9 @@ def _link_shipment(seizure: Seizure) -> None:
     if not others:
         if seizure.case_id is not None:
             _unlink_shipment(seizure)
-        seizure.findings, seizure.flagged = findings, bool(findings)
-        Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=bool(findings))
+        if (findings, bool(findings)) != (seizure.findings, seizure.flagged):
+            seizure.findings, seizure.flagged = findings, bool(findings)
+            Seizure.objects.filter(pk=seizure.pk).update(findings=findings, flagged=bool(findings))
         return
     known: set[int] = {other.case_id for other in others if other.case_id is not None}
     if seizure.case_id is not None:
