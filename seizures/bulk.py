@@ -9,10 +9,11 @@ milliseconds per seizure; a bulk write takes microseconds.
 
 With ``history`` (the importer) a submitted filing also gets what the services record for it:
 version 1 with its snapshot, the audit entries of its creation, its parties and its submission
-(chained in one batch), and its ``seizure.add`` event for the people who may see it. No channel post:
-an import announces itself once. Without it (the simulation) those are left out, and an edit later
-gives the seizure version 1. Nothing here validates: callers pass filings ``FilingValidator`` cleaned.
-COPY on PostgreSQL; other databases get the same rows through ``executemany``.
+(chained in one batch), and its announcement to the people who may see it (``seizure.import`` events,
+one per audience). No channel post: an import announces itself once. Without it (the simulation)
+those are left out, and an edit later gives the seizure version 1. Nothing here validates: callers
+pass filings ``FilingValidator`` cleaned. COPY on PostgreSQL; other databases get the same rows
+through ``executemany``.
 """
 
 import json
@@ -59,6 +60,8 @@ PARTY_COLUMNS = (
 )  # fmt: skip
 KEY_COLUMNS = ("seizure_id", "operation_id", "kind", "value")
 SCOPE_COLUMNS = ("operation_id", "reference", "occurred_at", "mea_id", "hs_code_id", "country_id")
+#: Seizures announced by one ``seizure.import`` event at most, so that one pushed message stays small.
+IMPORT_EVENT_SEIZURES = 500
 VERSION_COLUMNS = (
     "seizure_id", "number", "status", "action", "changed_by_id", "changed_at", "comment", "snapshot", "changes",
 )  # fmt: skip
@@ -243,11 +246,18 @@ def _history(
     flagged: list[bool],
     now: datetime,
 ) -> None:
-    """Version 1, the audit entries and the event of each filing, as ``seizure_write_new``, ``_audit_new``
-    and ``seizure_submit_imported`` record them for one."""
+    """Version 1 and the audit entries of each filing, as ``seizure_write_new``, ``_audit_new`` and
+    ``seizure_submit_imported`` record them for one, and the events announcing them.
+
+    ``seizure_submit_imported`` emits one ``seizure.add`` event per seizure, for the people who may see it;
+    an operation's audience is some hundred people, so an import of thousands would write hundreds of
+    thousands of recipient rows. Seizures with the same audience are announced together instead: one
+    ``seizure.import`` event per audience (and per ``IMPORT_EVENT_SEIZURES``), whose ``seizures`` are the
+    payloads the ``seizure.add`` events would carry. Nobody learns of a seizure they could not see.
+    """
     entries: list[AuditEntry] = []
     versions = []
-    events = []
+    announced: dict[frozenset[int], list[dict[str, Any]]] = {}
     audience = seizure_audience_of(operation=operation)
     for index, filing in enumerate(filings):
         assert filing.status == SeizureStatus.SUBMITTED, "history is recorded for submitted filings"
@@ -274,9 +284,16 @@ def _history(
             "meas": sorted({line["mea"] for line in lines}), "hs_codes": sorted({line["hs_code"] for line in lines}),
             "flagged": flagged[index],
         }  # fmt: skip
-        events.append(("seizure", "add", payload, audience(administration, clean.header["handling_code"])))
+        recipients = frozenset(audience(administration, clean.header["handling_code"]))
+        announced.setdefault(recipients, []).append(payload)
     audit_record_many(entries=entries)
     rows_copy(SeizureVersion, VERSION_COLUMNS, versions)
+    events = [
+        ("seizure", "import", {"operation": operation.pk, "context": operation.context,
+                               "seizures": payloads[start : start + IMPORT_EVENT_SEIZURES]}, recipients)
+        for recipients, payloads in announced.items()
+        for start in range(0, len(payloads), IMPORT_EVENT_SEIZURES)
+    ]  # fmt: skip
     events_emit_many(events=events)
 
 

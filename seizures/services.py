@@ -736,6 +736,8 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
     filings: list[tuple[Administration, CleanFiling]] = []
     references: dict[tuple[type, Any], Any] = {}
     codes, scope = CodeBook(), operation_scope(operation)
+    if len(parsed.seizures) > 100:
+        codes.load_ports()
     lines = 0
     pending = parsed.seizures
     parsed.seizures = []

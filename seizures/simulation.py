@@ -1013,6 +1013,7 @@ def _file_in_bulk(
     """Every filing validated as ``seizure_create`` validates it, then written a batch at a time with
     ``COPY`` (``seizures.bulk``), all in one transaction."""
     codes, scope = CodeBook(), operation_scope(operation)
+    codes.load_ports()
     counts = {"filed": 0, "refused": 0, "same_shipment": 0, "validated": 0, "info_requested": 0, "submitted": 0}
     countries: set[str] = set()
     coordinator = operation.coordinators.order_by("pk").first()
