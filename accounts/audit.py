@@ -23,6 +23,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from opsplatform.rows import ids_reserve, rows_copy
+
 from .models import Administration, AuditEvent, AuditHead, User
 
 GENESIS = "0" * 64
@@ -138,6 +140,75 @@ def audit_record(
         else:
             AuditHead.objects.filter(pk=1).update(last_event_id=event.pk, digest=event.digest)
     return event
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event for ``audit_record_many``: what ``audit_record`` takes, with ids instead of objects.
+
+    ``before`` and ``after`` are JSON values with text keys (snapshots), so that what is stored is
+    exactly what is hashed.
+    """
+
+    actor: User | None
+    action: str
+    object_type: str
+    object_id: str | int
+    reference: str = ""
+    administration: int | None = None
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+AUDIT_COLUMNS = (
+    "id", "at", "actor_id", "actor_label", "administration_id", "action", "object_type", "object_id", "reference",
+    "before", "after", "previous_digest", "digest",
+)  # fmt: skip
+
+
+def audit_record_many(*, entries: Iterable[AuditEntry]) -> int:
+    """Append many events at once, in the caller's transaction, chained in the order given; returns how many.
+
+    The same events, digests and head as ``audit_record`` called for each entry in turn (one ``at`` for
+    all of them): the chain's lock is held while their ids are reserved, so the chain's order is their
+    id order, and they are written in one ``COPY``. For imports of thousands of seizures.
+    """
+    entries = list(entries)
+    if not entries:
+        return 0
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditHead.objects.filter(pk=1).first()
+        previous = head.digest if head is not None else GENESIS
+        at = timezone.now()
+        at_text = canonical_json(at.astimezone(UTC).isoformat())
+        first = ids_reserve(AuditEvent, len(entries))
+        rows = []
+        for offset, entry in enumerate(entries):
+            actor_id = entry.actor.pk if entry.actor is not None else None
+            label = entry.actor.username if entry.actor is not None else ""
+            object_id, reference = str(entry.object_id), str(entry.reference)[:128]
+            before = canonical_json(entry.before) if entry.before is not None else None
+            after = canonical_json(entry.after) if entry.after is not None else None
+            # canonical_json(event_content(...)), its keys in sorted order, from parts already encoded
+            content = (
+                f'{{"action":{canonical_json(entry.action)},"actor":{canonical_json(actor_id)},'
+                f'"actor_label":{canonical_json(label)},"administration":{canonical_json(entry.administration)},'
+                f'"after":{after or "null"},"at":{at_text},"before":{before or "null"},'
+                f'"object_id":{canonical_json(object_id)},"object_type":{canonical_json(entry.object_type)},'
+                f'"previous_digest":"{previous}","reference":{canonical_json(reference)}}}'
+            )
+            digest = hashlib.sha256(content.encode()).hexdigest()
+            rows.append((first + offset, at, actor_id, label, entry.administration, entry.action, entry.object_type,
+                         object_id, reference, before, after, previous, digest))  # fmt: skip
+            previous = digest
+        rows_copy(AuditEvent, AUDIT_COLUMNS, rows)
+        last = first + len(entries) - 1
+        if head is None:
+            AuditHead.objects.create(pk=1, last_event_id=last, digest=previous)
+        else:
+            AuditHead.objects.filter(pk=1).update(last_event_id=last, digest=previous)
+    return len(entries)
 
 
 # --- Verification -----------------------------------------------------------------------------

@@ -1,13 +1,19 @@
-"""Writing many validated filings at once with ``COPY``, for operations of a million commodity lines.
+"""Writing many validated filings at once with ``COPY``: imports and operations of a million commodity lines.
 
 The rows are those ``seizure_create`` then ``seizure_submit`` (and ``seizure_validate`` or
 ``seizure_request_info``) write for each filing: the seizure with its next reference number, its
 lines, route, parties, shipment keys, the scope it records on the operation, and the same-shipment
-case and finding when another administration of the batch reported one of its containers or
-documents first. Row by row those services take a few hundred milliseconds per seizure (versions,
-audit, events, channel posts); a bulk write takes microseconds, so the per-seizure announcements
-are left out, as the importer announces a file once. Nothing here validates: callers pass filings
-``FilingValidator`` cleaned. PostgreSQL only.
+case and finding when another administration reported one of its containers or documents first
+(earlier in the batch, or already in the operation). Row by row those services take tens of
+milliseconds per seizure; a bulk write takes microseconds.
+
+With ``history`` (the importer) a submitted filing also gets what the services record for it:
+version 1 with its snapshot, the audit entries of its creation, its parties and its submission
+(chained in one batch), and its announcement to the people who may see it (``seizure.import`` events,
+one per audience). No channel post: an import announces itself once. Without it (the simulation)
+those are left out, and an edit later gives the seizure version 1. Nothing here validates: callers
+pass filings ``FilingValidator`` cleaned. COPY on PostgreSQL; other databases get the same rows
+through ``executemany``.
 """
 
 import json
@@ -18,14 +24,20 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from accounts.audit import AuditEntry, audit_record_many, personal_digest
 from accounts.models import Administration, User
+from messaging.services import events_emit_many
 from operations.models import Operation, ReportedScope
+from opsplatform.rows import ids_reserve, rows_copy
 
 from .choices import Finding, SeizureStatus
-from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, ShipmentKey
+from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
+from .selectors import seizure_audience_of
+from .snapshots import filing_lines_snapshot, filing_snapshot, plain
 from .validation import CleanFiling
 
 SEIZURE_COLUMNS = (
@@ -43,11 +55,16 @@ LINE_COLUMNS = (
 )  # fmt: skip
 LEG_COLUMNS = ("seizure_id", "position", "role", "country_id", "place_port_id", "place_name")
 PARTY_COLUMNS = (
-    "seizure_id", "kind", "role", "name", "date_of_birth", "nationality_id", "document_number",
+    "id", "seizure_id", "kind", "role", "name", "date_of_birth", "nationality_id", "document_number",
     "registration_number", "address",
 )  # fmt: skip
 KEY_COLUMNS = ("seizure_id", "operation_id", "kind", "value")
 SCOPE_COLUMNS = ("operation_id", "reference", "occurred_at", "mea_id", "hs_code_id", "country_id")
+#: Seizures announced by one ``seizure.import`` event at most, so that one pushed message stays small.
+IMPORT_EVENT_SEIZURES = 500
+VERSION_COLUMNS = (
+    "seizure_id", "number", "status", "action", "changed_by_id", "changed_at", "comment", "snapshot", "changes",
+)  # fmt: skip
 JSON_HEADER = ("containers", "detection_methods", "concealment_methods", "reasons", "actions_taken")
 
 
@@ -71,29 +88,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder)
 
 
-def _reserve_ids(model: type[Seizure], count: int) -> int:
-    """The first of ``count`` consecutive primary keys taken from the table's sequence."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
-        sequence = cursor.fetchone()[0]
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        first = int(cursor.fetchone()[0])
-        if count > 1:
-            cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
-    return first
-
-
-def _copy(model: type, columns: Sequence[str], rows: Any) -> int:
-    written = 0
-    with connection.cursor() as cursor:
-        sql = f"COPY {model._meta.db_table} ({', '.join(columns)}) FROM STDIN"  # type: ignore[attr-defined]
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-                written += 1
-    return written
-
-
 def _references(operation: Operation, filings: Sequence[BulkFiling]) -> list[str]:
     """The next reference numbers of each country, in filing order, as ``_next_reference`` gives them."""
     counters = {
@@ -113,14 +107,63 @@ def _references(operation: Operation, filings: Sequence[BulkFiling]) -> list[str
     return references
 
 
+@dataclass
+class _Filed:
+    """A live seizure already in the operation that shares a shipment key with the batch."""
+
+    pk: int
+    administration_id: int
+    reference: str
+    case_id: int | None
+
+
+def _already_filed(operation: Operation, filings: Sequence[BulkFiling]) -> dict[tuple[str, str], list[_Filed]]:
+    """The operation's submitted (or reviewed) seizures by the shipment keys of the batch they share."""
+    wanted: dict[str, set[str]] = {}
+    for filing in filings:
+        for kind, value in filing.clean.shipment_keys:
+            wanted.setdefault(kind, set()).add(value)
+    found: dict[tuple[str, str], list[_Filed]] = {}
+    if not wanted or not ShipmentKey.objects.filter(operation=operation).exists():
+        return found
+    for kind, values in wanted.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 5000):
+            rows = (
+                ShipmentKey.objects.filter(operation=operation, kind=kind, value__in=ordered[start : start + 5000])
+                .exclude(seizure__status__in=[SeizureStatus.DRAFT, SeizureStatus.WITHDRAWN])
+                .order_by("seizure_id")
+                .values_list("value", "seizure_id", "seizure__administration_id", "seizure__reference",
+                             "seizure__case_id")
+            )  # fmt: skip
+            for value, pk, administration_id, reference, case_id in rows:
+                found.setdefault((kind, value), []).append(_Filed(pk, administration_id, reference, case_id))
+    return found
+
+
 def _shipments(
     operation: Operation, filings: Sequence[BulkFiling], references: list[str]
 ) -> tuple[list[int | None], list[list[str]]]:
-    """Same-shipment cases within the batch, as ``_link_shipment`` makes them filing after filing: a
-    seizure sharing a key with an earlier one of another administration joins its case and is flagged
-    with the earlier ones' references."""
+    """Same-shipment cases, as ``_link_shipment`` makes them filing after filing: a seizure sharing a key
+    with an earlier one of another administration (in the batch or already filed) joins its case, which
+    takes in the cases of all of them (the oldest case stays), and is flagged with their references.
+
+    Returns each filing's case and the references it shares a shipment with; moves already filed
+    seizures into the cases they now belong to.
+    """
+    filed = _already_filed(operation, filings)
+    # nodes: filings 0..n-1, then the already filed seizures that share a key with them
+    extra: dict[int, int] = {}
+    existing: list[_Filed] = []
     seen: dict[tuple[str, str], list[int]] = {}
-    groups: list[int] = list(range(len(filings)))
+    for key, seizures in filed.items():
+        for seizure in seizures:
+            if seizure.pk not in extra:
+                extra[seizure.pk] = len(filings) + len(existing)
+                existing.append(seizure)
+            seen.setdefault(key, []).append(extra[seizure.pk])
+    count = len(filings) + len(existing)
+    groups: list[int] = list(range(count))
 
     def root(index: int) -> int:
         while groups[index] != index:
@@ -128,41 +171,150 @@ def _shipments(
             index = groups[index]
         return index
 
+    def administration(index: int) -> int:
+        return (
+            filings[index].administration.pk
+            if index < len(filings)
+            else existing[index - len(filings)].administration_id
+        )
+
+    def reference(index: int) -> str:
+        return references[index] if index < len(filings) else existing[index - len(filings)].reference
+
     others_of: list[list[str]] = [[] for _filing in filings]
+    linked: set[int] = set()
     for index, filing in enumerate(filings):
         others: set[int] = set()
         for key in dict.fromkeys(filing.clean.shipment_keys):
             earlier = seen.setdefault(key, [])
-            others.update(other for other in earlier if filings[other].administration.pk != filing.administration.pk)
+            others.update(other for other in earlier if administration(other) != filing.administration.pk)
             earlier.append(index)
         for other in others:
             groups[root(other)] = root(index)
-        others_of[index] = sorted({references[other] for other in others})
+        if others:
+            linked.update({index, *others})
+        others_of[index] = sorted({reference(other) for other in others})
     members: dict[int, list[int]] = {}
-    for index in range(len(filings)):
-        if others_of[index]:
-            members.setdefault(root(index), [])
-    for index in range(len(filings)):
-        group = root(index)
-        if group in members:
-            members[group].append(index)
-    cases = Case.objects.bulk_create([Case(operation=operation) for _group in members])
+    for index in sorted(linked):
+        members.setdefault(root(index), []).append(index)
     case_of: list[int | None] = [None] * len(filings)
-    for case, indexes in zip(cases, members.values(), strict=True):
+    fresh: list[list[int]] = []
+    for indexes in members.values():
+        cases = sorted(
+            {case for index in indexes if index >= len(filings) and (case := existing[index - len(filings)].case_id)}
+        )
+        if not cases:
+            fresh.append(indexes)
+            continue
+        case = cases[0]
         for index in indexes:
-            case_of[index] = case.pk
+            if index < len(filings):
+                case_of[index] = case
+        moved = [existing[index - len(filings)].pk for index in indexes if index >= len(filings)]
+        Seizure.objects.filter(Q(case_id__in=cases) | Q(pk__in=moved)).update(case=case)
+        if len(cases) > 1:
+            Case.objects.filter(pk__in=cases[1:]).delete()
+    for new_case, indexes in zip(
+        Case.objects.bulk_create([Case(operation=operation) for _group in fresh]), fresh, strict=True
+    ):
+        for index in indexes:
+            if index < len(filings):
+                case_of[index] = new_case.pk
+        moved = [existing[index - len(filings)].pk for index in indexes if index >= len(filings)]
+        if moved:
+            Seizure.objects.filter(pk__in=moved).update(case=new_case)
     return case_of, others_of
 
 
+def _party_snapshot(seizure_id: int, party: dict[str, Any]) -> dict[str, Any]:
+    """``services.party_audit_snapshot`` of the party as written."""
+    personal = {
+        "name": party["name"], "date_of_birth": plain(party["date_of_birth"]),
+        "nationality_id": _pk(party["nationality"]), "document_number": party["document_number"],
+        "registration_number": party["registration_number"], "address": party["address"],
+    }  # fmt: skip
+    return {"seizure": seizure_id, "kind": party["kind"], "role": party["role"], "personal": personal_digest(personal)}
+
+
+def _history(
+    operation: Operation,
+    filings: Sequence[BulkFiling],
+    ids: range,
+    party_ids: list[list[int]],
+    references: list[str],
+    uuids: list[uuid.UUID],
+    flagged: list[bool],
+    now: datetime,
+) -> None:
+    """Version 1 and the audit entries of each filing, as ``seizure_write_new``, ``_audit_new`` and
+    ``seizure_submit_imported`` record them for one, and the events announcing them.
+
+    ``seizure_submit_imported`` emits one ``seizure.add`` event per seizure, for the people who may see it;
+    an operation's audience is some hundred people, so an import of thousands would write hundreds of
+    thousands of recipient rows. Seizures with the same audience are announced together instead: one
+    ``seizure.import`` event per audience (and per ``IMPORT_EVENT_SEIZURES``), whose ``seizures`` are the
+    payloads the ``seizure.add`` events would carry. Nobody learns of a seizure they could not see.
+    """
+    entries: list[AuditEntry] = []
+    versions = []
+    announced: dict[frozenset[int], list[dict[str, Any]]] = {}
+    audience = seizure_audience_of(operation=operation)
+    for index, filing in enumerate(filings):
+        assert filing.status == SeizureStatus.SUBMITTED, "history is recorded for submitted filings"
+        pk, user, clean, administration = ids[index], filing.filed_by, filing.clean, filing.administration.pk
+        lines = filing_lines_snapshot(clean)
+        created = filing_snapshot(clean, status=SeizureStatus.DRAFT, stored=False, lines=lines)
+        draft = filing_snapshot(clean, status=SeizureStatus.DRAFT, stored=True, lines=lines)
+        submitted = {**draft, "status": SeizureStatus.SUBMITTED}
+        common: dict[str, Any] = {"actor": user, "reference": references[index], "administration": administration}
+        entries.append(AuditEntry(action="create", object_type="seizure", object_id=pk, after=created, **common))
+        for party_id, party in zip(party_ids[index], clean.parties, strict=True):
+            entries.append(
+                AuditEntry(action="create", object_type="party", object_id=party_id, after=_party_snapshot(pk, party),
+                           **common)
+            )  # fmt: skip
+        entries.append(
+            AuditEntry(action="submit", object_type="seizure", object_id=pk, before=draft, after=submitted, **common)
+        )
+        versions.append((pk, 1, SeizureStatus.SUBMITTED, "submit", user.pk, now, "", _json(submitted), "[]"))
+        payload = {
+            "id": pk, "uuid": str(uuids[index]), "reference": references[index], "operation": operation.pk,
+            "context": operation.context, "status": SeizureStatus.SUBMITTED, "version": 1,
+            "country": filing.administration.country_id, "occurred_at": submitted["occurred_at"],
+            "meas": sorted({line["mea"] for line in lines}), "hs_codes": sorted({line["hs_code"] for line in lines}),
+            "flagged": flagged[index],
+        }  # fmt: skip
+        recipients = frozenset(audience(administration, clean.header["handling_code"]))
+        announced.setdefault(recipients, []).append(payload)
+    audit_record_many(entries=entries)
+    rows_copy(SeizureVersion, VERSION_COLUMNS, versions)
+    events = [
+        ("seizure", "import", {"operation": operation.pk, "context": operation.context,
+                               "seizures": payloads[start : start + IMPORT_EVENT_SEIZURES]}, recipients)
+        for recipients, payloads in announced.items()
+        for start in range(0, len(payloads), IMPORT_EVENT_SEIZURES)
+    ]  # fmt: skip
+    events_emit_many(events=events)
+
+
 @transaction.atomic
-def seizures_write_bulk(*, operation: Operation, filings: Sequence[BulkFiling], now: datetime | None = None) -> int:
-    """Write cleaned filings as submitted (or reviewed) seizures of the operation; returns how many."""
+def seizures_write_bulk(
+    *, operation: Operation, filings: Sequence[BulkFiling], now: datetime | None = None, history: bool = False
+) -> range:
+    """Write cleaned filings as submitted (or reviewed) seizures of the operation, in order; returns their ids.
+
+    ``history``: record versions, audit entries and events as well (every filing must be submitted).
+    """
     if not filings:
-        return 0
+        return range(0)
     now = now or timezone.now()
     references = _references(operation, filings)
+    first = ids_reserve(Seizure, len(filings))
+    ids = range(first, first + len(filings))
     case_of, others_of = _shipments(operation, filings, references)
-    first = _reserve_ids(Seizure, len(filings))
+    uuids = [uuid.uuid4() for _filing in filings]
+    flagged: list[bool] = []
+    version = 1 if history else 0
 
     def seizures() -> Any:
         for index, filing in enumerate(filings):
@@ -171,16 +323,17 @@ def seizures_write_bulk(*, operation: Operation, filings: Sequence[BulkFiling], 
             if others_of[index]:
                 detail = ", ".join(others_of[index])
                 findings.append({"code": Finding.SAME_SHIPMENT, "field": "containers", "detail": detail})
+            flagged.append(bool(findings))
             values = {
                 "id": first + index,
-                "uuid": uuid.uuid4(),
+                "uuid": uuids[index],
                 "operation_id": operation.pk,
                 "administration_id": filing.administration.pk,
                 "country_id": filing.administration.country_id,
                 "filed_by_id": filing.filed_by.pk,
                 "reference": references[index],
                 "status": filing.status,
-                "version": 0,
+                "version": version,
                 "findings": _json(findings),
                 "flagged": bool(findings),
                 "case_id": case_of[index],
@@ -213,10 +366,17 @@ def seizures_write_bulk(*, operation: Operation, filings: Sequence[BulkFiling], 
                 yield (first + index, leg["position"], leg["role"], _pk(leg["country"]), _pk(leg["place_port"]),
                        leg["place_name"])  # fmt: skip
 
+    party_count = sum(len(filing.clean.parties) for filing in filings)
+    next_party = ids_reserve(Party, party_count) if party_count else 0
+    party_ids: list[list[int]] = []
+    for filing in filings:
+        party_ids.append(list(range(next_party, next_party + len(filing.clean.parties))))
+        next_party += len(filing.clean.parties)
+
     def parties() -> Any:
         for index, filing in enumerate(filings):
-            for party in filing.clean.parties:
-                yield (first + index, party["kind"], party["role"], party["name"], party["date_of_birth"],
+            for party_id, party in zip(party_ids[index], filing.clean.parties, strict=True):
+                yield (party_id, first + index, party["kind"], party["role"], party["name"], party["date_of_birth"],
                        _pk(party["nationality"]), party["document_number"], party["registration_number"],
                        party["address"])  # fmt: skip
 
@@ -231,10 +391,13 @@ def seizures_write_bulk(*, operation: Operation, filings: Sequence[BulkFiling], 
                 yield (operation.pk, references[index], filing.clean.header["occurred_at"], _pk(line["mea"]),
                        _pk(line["hs_code"]), filing.administration.country_id)  # fmt: skip
 
-    written = _copy(Seizure, SEIZURE_COLUMNS, seizures())
-    _copy(CommodityLine, LINE_COLUMNS, lines())
-    _copy(RouteLeg, LEG_COLUMNS, legs())
-    _copy(Party, PARTY_COLUMNS, parties())
-    _copy(ShipmentKey, KEY_COLUMNS, keys())
-    _copy(ReportedScope, SCOPE_COLUMNS, scope())
-    return written
+    rows_copy(Seizure, SEIZURE_COLUMNS, seizures())
+    rows_copy(CommodityLine, LINE_COLUMNS, lines())
+    rows_copy(RouteLeg, LEG_COLUMNS, legs())
+    if party_count:
+        rows_copy(Party, PARTY_COLUMNS, parties())
+    rows_copy(ShipmentKey, KEY_COLUMNS, keys())
+    rows_copy(ReportedScope, SCOPE_COLUMNS, scope())
+    if history:
+        _history(operation, filings, ids, party_ids, references, uuids, flagged, now)
+    return ids

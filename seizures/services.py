@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,27 +31,17 @@ from opsplatform.errors import field_error
 from reference.choices import Topic
 
 from . import selectors
+from .bulk import BulkFiling, seizures_write_bulk
 from .choices import Finding, SeizureStatus
 from .imports import ImportResult, ParsedFile, RowError, parse, share_references
 from .models import Case, CommodityLine, Party, ReferenceCounter, RouteLeg, Seizure, SeizureVersion, ShipmentKey
+from .snapshots import plain as _plain
 from .validation import CleanFiling, CodeBook, FilingValidator, operation_scope
 
 EDITABLE = [SeizureStatus.DRAFT, SeizureStatus.SUBMITTED, SeizureStatus.INFO_REQUESTED, SeizureStatus.VALIDATED]
 
 
 # --- Reading a seizure back as a filing ------------------------------------------------------
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        value = value.astimezone(UTC)  # as read back from the database, whichever zone it was given in
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
 
 
 LINE_FIELDS = (
@@ -795,8 +785,10 @@ def seizures_import(*, user: User, operation: Operation, name: str, content: byt
 
     Each seizure is validated as if its country's participating administration filed it. Any error
     anywhere answers with every row error under ``file`` and writes nothing. Otherwise the seizures
-    are written and submitted in one transaction, and the operation's audience hears of the import
-    once, by a summary e-mail, instead of one channel post per seizure.
+    are written and submitted in one transaction, in bulk (``seizures.bulk``), with what
+    ``seizure_file_imported`` records for each one: version 1, audit entries, its event, reported
+    scope and same-shipment links. The operation's audience hears of the import once, by a summary
+    e-mail, instead of one channel post per seizure.
     """
     operation = Operation.objects.get(pk=operation.pk)
     if not operation_selectors.is_coordinator(user=user, operation=operation):
@@ -811,16 +803,28 @@ def seizures_import(*, user: User, operation: Operation, name: str, content: byt
             )
         filings, lines = _import_validate(operation, parse(name=name, content=content, operation=operation))
     topic = filings[0][1].lines[0]["mea"].topic if filings[0][1].lines else Topic.GENERAL
-    seizures: list[Seizure] = []
     with transaction.atomic():
-        filings.reverse()
-        while filings:
-            administration, clean = filings.pop()
-            seizure = seizure_write_new(operation=operation, administration=administration, filed_by=user, clean=clean)
-            _audit_new(user, seizure, seizure_snapshot(seizure))
-            seizures.append(seizure_submit_imported(user=user, seizure=seizure))
+        ids = seizures_write_bulk(
+            operation=operation,
+            filings=[BulkFiling(administration=reporter, filed_by=user, clean=clean) for reporter, clean in filings],
+            history=True,
+        )
+        del filings
+        seizures = list(Seizure.objects.filter(operation=operation, pk__gte=ids.start, pk__lt=ids.stop).order_by("pk"))
         _notify_import(user, operation, seizures, lines, topic)
     return ImportResult(seizures=seizures, lines=lines)
+
+
+@transaction.atomic
+def seizure_file_imported(
+    *, user: User, operation: Operation, administration: Administration, clean: CleanFiling
+) -> Seizure:
+    """File one validated filing of an import by itself: written as a draft of ``administration`` by the
+    importer, then submitted, without a channel post. What ``seizures_import`` records for each seizure in
+    bulk; the reference its bulk write is held to."""
+    seizure = seizure_write_new(operation=operation, administration=administration, filed_by=user, clean=clean)
+    _audit_new(user, seizure, seizure_snapshot(seizure))
+    return seizure_submit_imported(user=user, seizure=seizure)
 
 
 def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tuple[Administration, CleanFiling]], int]:
@@ -841,6 +845,8 @@ def _import_validate(operation: Operation, parsed: ParsedFile) -> tuple[list[tup
     filings: list[tuple[Administration, CleanFiling]] = []
     references: dict[tuple[type, Any], Any] = {}
     codes, scope = CodeBook(), operation_scope(operation)
+    if len(parsed.seizures) > 100:
+        codes.load_ports()
     lines = 0
     pending = parsed.seizures
     parsed.seizures = []

@@ -12,10 +12,12 @@ and ivory, pangolin scales and live animals leave Africa for Asia through Middle
 import logging
 import math
 import random
+from bisect import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from itertools import accumulate
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -333,15 +335,23 @@ INFO_QUESTIONS = {
 }
 
 
-def _iso6346_remainder(prefix: str) -> int:
-    values: dict[str, int] = {}
+def _iso6346_values() -> dict[str, int]:
+    values = {str(digit): digit for digit in range(10)}
     number = 10
     for letter in "ABCDEFGHIJKLMNOPQRSTUVWXYZ":
         if number % 11 == 0:
             number += 1
         values[letter] = number
         number += 1
-    return sum((values[char] if char.isalpha() else int(char)) * 2**index for index, char in enumerate(prefix)) % 11
+    return values
+
+
+#: ISO 6346 values of the characters of a container number: digits for themselves, letters from 10 skipping 11s.
+ISO6346_VALUES = _iso6346_values()
+
+
+def _iso6346_remainder(prefix: str) -> int:
+    return sum(ISO6346_VALUES[char] << index for index, char in enumerate(prefix)) % 11
 
 
 def container_check_digit(prefix: str) -> int:
@@ -453,7 +463,9 @@ class FilingGenerator:
     # --- helpers ------------------------------------------------------------------------------
 
     def _weighted(self, options: Sequence[Any], weights: Sequence[float]) -> Any:
-        return self.rng.choices(list(options), weights=list(weights), k=1)[0]
+        """``rng.choices(options, weights)[0]``, drawing the same number from the stream, without its copies."""
+        cumulative = list(accumulate(weights))
+        return options[bisect(cumulative, self.rng.random() * (cumulative[-1] + 0.0), 0, len(options) - 1)]
 
     def _pick(self, options: Sequence[str], exclude: set[str]) -> str | None:
         allowed = [option for option in options if option not in exclude and option in self.names]
@@ -1013,6 +1025,7 @@ def _file_in_bulk(
     """Every filing validated as ``seizure_create`` validates it, then written a batch at a time with
     ``COPY`` (``seizures.bulk``), all in one transaction."""
     codes, scope = CodeBook(), operation_scope(operation)
+    codes.load_ports()
     counts = {"filed": 0, "refused": 0, "same_shipment": 0, "validated": 0, "info_requested": 0, "submitted": 0}
     countries: set[str] = set()
     coordinator = operation.coordinators.order_by("pk").first()

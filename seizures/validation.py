@@ -129,6 +129,7 @@ class CodeBook:
     def __init__(self) -> None:
         self._codes: dict[tuple[type, str], Any] = {}
         self._ports: dict[str, Port | None] = {}
+        self._ports_complete = False
         self._meas: dict[str, Mea | None] = {}
         self._hs: dict[str, HsCode | None] = {}
         self._links: dict[str, set[str]] = {}
@@ -144,8 +145,30 @@ class CodeBook:
             self._codes[key] = found
         return self._codes[key]
 
+    def load_ports(self) -> None:
+        """Every port at once, resolved as ``resolve_port`` resolves them: for files of thousands of seizures,
+        whose places and route legs name hundreds of ports."""
+        by_code: dict[str, Port] = {}
+        by_locode: dict[str, Port] = {}
+        by_iata: dict[str, Port] = {}
+        for port in Port.objects.order_by("country", "name", "pk"):
+            by_code[port.code] = port
+            if port.locode:
+                by_locode.setdefault(port.locode, port)
+            if len(port.iata) == 3:
+                by_iata.setdefault(port.iata, port)
+        for code in by_iata:
+            self._ports[code] = by_iata[code]
+        for code in by_locode:
+            self._ports[code] = by_locode[code]
+        for code in by_code:
+            self._ports[code] = by_code[code]
+        self._ports_complete = True
+
     def port(self, code: str) -> Port | None:
         if code not in self._ports:
+            if self._ports_complete and code == code.strip().upper():
+                return None
             self._ports[code] = resolve_port(code)
         return self._ports[code]
 
