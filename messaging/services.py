@@ -40,7 +40,7 @@ from opsplatform.metrics import EVENTS_RELAYED
 from opsplatform.rows import ids_reserve, rows_copy
 from reference.models import Mea
 
-from . import selectors
+from . import selectors, streams
 from .choices import AudienceKind, DocumentKind, Frequency, HandlingCode, NotificationKind, PostKind
 from .models import (
     Document,
@@ -55,6 +55,7 @@ from .models import (
     StoredFile,
 )
 from .rendering import render_markdown
+from .streams import user_group
 from .uploads import UploadUse, upload_check
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,6 @@ logger = logging.getLogger(__name__)
 #: Audiences a person may choose; ``explicit`` is reserved to higher layers.
 CHOOSABLE_AUDIENCES = [AudienceKind.ALL_CUSTOMS, AudienceKind.MY_COUNTRY, AudienceKind.EVERYBODY, AudienceKind.CHOSEN]
 LIBRARY_ROLES = list(policy.roles_for("document.upload"))
-
-
-def user_group(user_id: int) -> str:
-    """The channel-layer group of one person's open connections."""
-    return f"user.{user_id}"
 
 
 # --- Event log --------------------------------------------------------------------------------
@@ -138,13 +134,14 @@ def events_sequence(*, limit: int = 1000) -> int:
 
 
 def events_push(*, limit: int = 500) -> int:
-    """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
+    """Publish sequenced events to their recipients' streams, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
     One pusher at a time: two workers pushing consecutive batches at once interleave them on a stream, and a
     client that keeps the highest id seen would drop the rest of the earlier batch. A worker that finds another
     pushing returns at once (that one's relay goes on until nothing is left). A send to a Redis that stopped
     answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it never holds the push for longer.
+    An event for many people is sent once to all streams, which pick out their own (``messaging.streams``).
     """
     layer = get_channel_layer()
     with transaction.atomic():
@@ -160,29 +157,37 @@ def events_push(*, limit: int = 500) -> int:
         recipients: dict[int, list[int]] = defaultdict(list)
         for event_id, user_id in EventRecipient.objects.filter(event__in=events).values_list("event_id", "user_id"):
             recipients[event_id].append(user_id)
-        sends = [
-            (user_group(user_id), {"type": "stream.event", "event": selectors.event_as_message(event)})
-            for event in events
-            for user_id in recipients[event.pk]
-        ]
 
-        by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for group, message in sends:
-            by_group[group].append(message)
+        async def send(group: str, message: dict[str, Any]) -> None:
+            await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
 
         async def send_all() -> None:
-            # Each stream in position order; the streams side by side, as a backlog's pushes would otherwise
-            # take one round trip per event and recipient (a thousand events to a dozen people: minutes). At
-            # most PUSH_STREAMS_AT_ONCE at a time: each holds a connection of the channel layer's pool, which
-            # refuses more than its size (100) instead of waiting.
+            # Personal sends go stream by stream in position order, the streams side by side, as a backlog's pushes
+            # would otherwise take one round trip per event and recipient (a thousand events to a dozen people:
+            # minutes). At most PUSH_STREAMS_AT_ONCE at a time: each holds a connection of the channel layer's
+            # pool, which refuses more than its size (100) instead of waiting.
             room = asyncio.Semaphore(PUSH_STREAMS_AT_ONCE)
+            by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
             async def send_in_order(group: str, messages: list[dict[str, Any]]) -> None:
                 async with room:
                     for message in messages:
-                        await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
+                        await send(group, message)
 
-            await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
+            async def send_gathered() -> None:
+                await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
+                by_group.clear()
+
+            for event in events:
+                message, people = selectors.event_as_message(event), recipients[event.pk]
+                if not streams.is_broadcast(len(people)):
+                    for user_id in people:
+                        by_group[user_group(user_id)].append(streams.personal_message(message))
+                    continue
+                # What comes before it reaches the streams first, so that each stream's events stay in order.
+                await send_gathered()
+                await send(streams.ALL_STREAMS, streams.broadcast_message(message, people))
+            await send_gathered()
 
         async_to_sync(send_all)()
         Event.objects.filter(pk__in=[event.pk for event in events]).update(pushed_at=timezone.now())

@@ -123,7 +123,8 @@ if REDIS_URL:
     # client gave up first and the stream lost a consumer (close 1011). The read timeout must exceed the block.
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's layer with a pool that waits rather than refuses (opsplatform.channel_layer).
+            "BACKEND": "opsplatform.channel_layer.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 3}],
                 # A backlog pushed after an outage queues up for each open stream; past the capacity (100 by

@@ -282,3 +282,57 @@ def test_one_pusher_at_a_time_so_streams_stay_in_order(make_user, settings, monk
     assert while_held == 0, "a second pusher pushed while the first held the push"
     assert after == 3
     assert not Event.objects.filter(pushed_at__isnull=True).exists()
+
+
+# --- Events for many people: sent once to all streams -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_event_for_many_people_stays_in_order_with_the_personal_ones_around_it(
+    make_user, listen, django_capture_on_commit_callbacks
+):
+    """Personal sends go stream by stream side by side; one sent to all streams must not overtake them."""
+    from messaging import streams
+
+    alice = make_user()
+    many = [alice.pk, *(make_user().pk for _ in range(streams.BROADCAST_MIN_RECIPIENTS))]
+    listener = listen([alice.pk, many[1]])
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        _emit([alice.pk], kind="before")
+        _emit(many, kind="everybody")
+        _emit([alice.pk], kind="after")
+
+    received = listener.received()
+    assert [message["event"]["type"] for message in received[alice.pk]] == ["before", "everybody", "after"]
+    assert [message["type"] for message in received[alice.pk]] == ["stream.event", "stream.broadcast", "stream.event"]
+    assert [message["event"]["type"] for message in received[many[1]]] == ["everybody"]
+    ids = [message["event"]["id"] for message in received[alice.pk]]
+    assert ids == sorted(ids)
+
+
+@pytest.mark.usefixtures("transactional_reference")
+def test_an_event_for_many_people_reaches_their_streams_and_no_other(make_user):
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+
+    from messaging import streams
+
+    recipients = [make_user() for _ in range(streams.BROADCAST_MIN_RECIPIENTS)]
+    outsider = make_user()
+    tokens = [_token_for(recipients[0]), _token_for(recipients[-1]), _token_for(outsider)]
+    services.events_relay()
+
+    async def scenario():
+        first, last, other = [(await _connect(f"/ws/stream/?token={token}"))[0] for token in tokens]
+        await database_sync_to_async(_emit)([person.pk for person in recipients], 1, "everybody")
+        await database_sync_to_async(services.events_relay)()
+        got = [await first.receive_json_from(timeout=2), await last.receive_json_from(timeout=2)]
+        assert await other.receive_nothing(timeout=0.3)
+        assert await first.receive_nothing(timeout=0.1)
+        for communicator in (first, last, other):
+            await communicator.disconnect()
+        return got
+
+    got = async_to_sync(scenario)()
+    assert [event["type"] for event in got] == ["everybody", "everybody"]
+    assert got[0] == got[1]

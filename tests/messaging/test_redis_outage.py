@@ -13,7 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import channel_layers, get_channel_layer
 from django.db import transaction
 
-from messaging import services
+from messaging import services, streams
 from messaging.choices import AudienceKind
 from messaging.models import Event
 
@@ -78,6 +78,7 @@ def _listen(user_id: int):
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(services.user_group(user_id), channel)
+    async_to_sync(layer.group_add)(streams.ALL_STREAMS, channel)  # as a stream does
     return layer, channel
 
 

@@ -29,6 +29,7 @@ from accounts import services as account_services
 from accounts.choices import AdministrationKind, Role
 from accounts.models import Administration, AuditEvent, User
 from messaging import services as messaging_services
+from messaging import streams
 from messaging.choices import AudienceKind
 from messaging.models import EventRecipient
 from operations import services as operation_services
@@ -503,19 +504,25 @@ def test_a_seizure_event_reaches_only_its_operation_and_never_a_foreign_stream(w
     layer = get_channel_layer()
     home, foreign = world.home, world.foreign
 
-    def listen(user: User) -> str:
+    def listen(user: User) -> tuple[int, str]:
+        """As the user's open stream: in their own group and in all streams' group."""
         channel = async_to_sync(layer.new_channel)()
         async_to_sync(layer.group_add)(messaging_services.user_group(user.pk), channel)
-        return channel
+        async_to_sync(layer.group_add)(streams.ALL_STREAMS, channel)
+        return user.pk, channel
 
-    def received(channel: str) -> list[dict[str, Any]]:
+    def received(stream: tuple[int, str]) -> list[dict[str, Any]]:
+        """What the stream passes on to its user."""
+        user_id, channel = stream
         messages = []
         while True:
             try:
                 message = async_to_sync(_receive)(layer, channel)
             except TimeoutError:
                 return messages
-            messages.append(message["event"])
+            event = streams.addressed_event(message, user_id)
+            if event is not None:
+                messages.append(event)
 
     messaging_services.events_relay()
     home_channels = {role: listen(_home_user(world, role)) for role in HOME_ROLES}
