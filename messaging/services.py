@@ -110,6 +110,10 @@ def events_push(*, limit: int = 500) -> int:
     """Publish sequenced events to their recipients' groups, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
+    A stream owed more than ``PUSH_CATCH_UP_AFTER`` events of the batch (a backlog after an outage) gets one
+    catch-up message instead, and its open connections read those events from the database themselves: one
+    message per event and recipient (an operation's filing goes to some sixty people) took minutes to push a
+    backlog through Redis, while most of those streams had nobody connected.
     One pusher at a time: two workers pushing consecutive batches at once interleave them on a stream, and a
     client that keeps the highest id seen would drop the rest of the earlier batch. A worker that finds another
     pushing returns at once (that one's relay goes on until nothing is left). A send to a Redis that stopped
@@ -129,15 +133,14 @@ def events_push(*, limit: int = 500) -> int:
         recipients: dict[int, list[int]] = defaultdict(list)
         for event_id, user_id in EventRecipient.objects.filter(event__in=events).values_list("event_id", "user_id"):
             recipients[event_id].append(user_id)
-        sends = [
-            (user_group(user_id), {"type": "stream.event", "event": selectors.event_as_message(event)})
-            for event in events
-            for user_id in recipients[event.pk]
-        ]
-
         by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for group, message in sends:
-            by_group[group].append(message)
+        for event in events:
+            message = {"type": "stream.event", "event": selectors.event_as_message(event)}
+            for user_id in recipients[event.pk]:
+                by_group[user_group(user_id)].append(message)
+        for group, messages in by_group.items():
+            if len(messages) > PUSH_CATCH_UP_AFTER:
+                by_group[group] = [{"type": "stream.catch_up", "after": messages[0]["event"]["id"] - 1}]
 
         async def send_all() -> None:
             # Each stream in position order; the streams side by side, as a backlog's pushes would otherwise
@@ -161,6 +164,9 @@ def events_push(*, limit: int = 500) -> int:
 
 #: Recipients' streams sent to at the same time by one push.
 PUSH_STREAMS_AT_ONCE = 32
+
+#: Past this many events of one push for a stream, the stream is told to catch up from the database instead.
+PUSH_CATCH_UP_AFTER = 10
 
 #: The PostgreSQL advisory lock of the pusher (any number of this database's own choosing).
 PUSH_LOCK = 7_020_451
