@@ -23,33 +23,35 @@ LIVE_MESSAGES = {"stream.event", "stream.broadcast"}
 class StreamConsumer(AsyncJsonWebsocketConsumer):
     """Sends each event addressed to the user, as ``{id, type, op, payload, created_at}``.
 
-    ``?after=ID`` first replays what was missed since ``ID``. Live events may overlap the replay:
-    clients keep the highest id seen and drop anything at or below it.
+    ``?after=ID`` first replays what was missed since ``ID``. The stream remembers the highest id it sent and
+    sends nothing at or below it again, so live events overlapping a replay are dropped here; clients still
+    keep the highest id seen, as a reconnection may repeat what was in flight.
+    A backlog comes as one ``stream.catch_up`` message rather than an event at a time (``events_push``): the
+    stream then reads the events it has not sent from the database, as a replay does.
     """
 
     group: str | None = None
     user_id: int | None = None
     counted = False
+    user: Any = None
+    #: The highest event id sent on this stream (or that the client said it had, with ``?after=``).
+    sent_through: int | None = None
 
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        self.group, self.user_id = user_group(user.pk), user.pk
+        self.user, self.group, self.user_id = user, user_group(user.pk), user.pk
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.channel_layer.group_add(streams.ALL_STREAMS, self.channel_name)
         await self.accept()
         WEBSOCKETS_OPEN.inc()
         self.counted = True
         after = _after(self.scope.get("query_string", b""))
-        while after is not None:
-            missed = await self._missed(user, after)
-            for message in missed:
-                await self.send_json(message)
-            # A full page may have more behind it: stopping there would leave a gap that live events, whose ids
-            # are higher, would then hide from a client that keeps only the highest id it has seen.
-            after = missed[-1]["id"] if len(missed) == REPLAY_PAGE else None
+        if after is not None:
+            self.sent_through = after
+            await self._send_missed()
 
     async def disconnect(self, code: int) -> None:
         if self.counted:
@@ -74,13 +76,39 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "pong"})
 
     async def stream_event(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        await self._send_live(message["event"])
+
+    async def _send_live(self, event: dict[str, Any]) -> None:
+        if self.sent_through is not None and event["id"] <= self.sent_through:
+            return  # already sent by a replay or a catch-up
+        await self.send_json(event)
+        self.sent_through = event["id"]
+
+    async def stream_catch_up(self, message: dict[str, Any]) -> None:
+        """Send what this stream has not sent yet, from the database; a stream opened without ``?after=``
+        starts at the backlog's beginning (``after``), as it would have received the backlog's events."""
+        if self.sent_through is None:
+            self.sent_through = int(message["after"])
+        await self._send_missed()
+
+    async def _send_missed(self) -> None:
+        """Every event of the user past ``sent_through``, a page at a time until the stream has caught up."""
+        assert self.sent_through is not None
+        while True:
+            missed = await self._missed(self.user, self.sent_through)
+            for event in missed:
+                await self.send_json(event)
+                self.sent_through = event["id"]
+            # A full page may have more behind it: stopping there would leave a gap that live events, whose ids
+            # are higher, would then hide from a client that keeps only the highest id it has seen.
+            if len(missed) < REPLAY_PAGE:
+                return
 
     async def stream_broadcast(self, message: dict[str, Any]) -> None:
         """An event sent to all streams: passed on only if this stream's user is one of its recipients."""
         event = streams.addressed_event(message, self.user_id) if self.user_id is not None else None
         if event is not None:
-            await self.send_json(event)
+            await self._send_live(event)
 
     @database_sync_to_async
     def _missed(self, user: Any, after: int) -> list[dict[str, Any]]:

@@ -137,11 +137,16 @@ def events_push(*, limit: int = 500) -> int:
     """Publish sequenced events to their recipients' streams, in position order, and mark them pushed.
 
     A failure part-way leaves them unmarked, so they are pushed again: clients drop repeats by id.
+    An event for many people is sent once to all streams, which pick out their own (``messaging.streams``).
+    A stream owed more than ``PUSH_CATCH_UP_AFTER`` events of the batch (a backlog after an outage) gets one
+    catch-up message instead, and its open connections read those events from the database themselves: one
+    message per event and recipient (an operation's filing goes to some sixty people) took minutes to push a
+    backlog through Redis, while most of those streams had nobody connected. Such a stream is left out of the
+    batch's events, and drops any it still receives at or below what it has sent.
     One pusher at a time: two workers pushing consecutive batches at once interleave them on a stream, and a
     client that keeps the highest id seen would drop the rest of the earlier batch. A worker that finds another
     pushing returns at once (that one's relay goes on until nothing is left). A send to a Redis that stopped
     answering gives up after ``EVENT_PUSH_TIMEOUT_SECONDS``, so it never holds the push for longer.
-    An event for many people is sent once to all streams, which pick out their own (``messaging.streams``).
     """
     layer = get_channel_layer()
     with transaction.atomic():
@@ -157,6 +162,11 @@ def events_push(*, limit: int = 500) -> int:
         recipients: dict[int, list[int]] = defaultdict(list)
         for event_id, user_id in EventRecipient.objects.filter(event__in=events).values_list("event_id", "user_id"):
             recipients[event_id].append(user_id)
+        owed: dict[int, list[int]] = defaultdict(list)
+        for event in events:
+            for user_id in recipients[event.pk]:
+                owed[user_id].append(event.pk)
+        catching_up = {user_id: ids[0] - 1 for user_id, ids in owed.items() if len(ids) > PUSH_CATCH_UP_AFTER}
 
         async def send(group: str, message: dict[str, Any]) -> None:
             await asyncio.wait_for(layer.group_send(group, message), settings.EVENT_PUSH_TIMEOUT_SECONDS)
@@ -165,7 +175,7 @@ def events_push(*, limit: int = 500) -> int:
             # Personal sends go stream by stream in position order, the streams side by side, as a backlog's pushes
             # would otherwise take one round trip per event and recipient (a thousand events to a dozen people:
             # minutes). At most PUSH_STREAMS_AT_ONCE at a time: each holds a connection of the channel layer's
-            # pool, which refuses more than its size (100) instead of waiting.
+            # pool, which waits for a free one past its size.
             room = asyncio.Semaphore(PUSH_STREAMS_AT_ONCE)
             by_group: dict[str, list[dict[str, Any]]] = defaultdict(list)
 
@@ -178,8 +188,12 @@ def events_push(*, limit: int = 500) -> int:
                 await asyncio.gather(*(send_in_order(group, messages) for group, messages in by_group.items()))
                 by_group.clear()
 
+            for user_id, after in catching_up.items():
+                by_group[user_group(user_id)].append({"type": "stream.catch_up", "after": after})
+            await send_gathered()
             for event in events:
-                message, people = selectors.event_as_message(event), recipients[event.pk]
+                message = selectors.event_as_message(event)
+                people = [user_id for user_id in recipients[event.pk] if user_id not in catching_up]
                 if not streams.is_broadcast(len(people)):
                     for user_id in people:
                         by_group[user_group(user_id)].append(streams.personal_message(message))
@@ -197,6 +211,9 @@ def events_push(*, limit: int = 500) -> int:
 
 #: Recipients' streams sent to at the same time by one push.
 PUSH_STREAMS_AT_ONCE = 32
+
+#: Past this many events of one push for a stream, the stream is told to catch up from the database instead.
+PUSH_CATCH_UP_AFTER = 10
 
 #: The PostgreSQL advisory lock of the pusher (any number of this database's own choosing).
 PUSH_LOCK = 7_020_451

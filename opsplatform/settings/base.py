@@ -162,6 +162,10 @@ EVENT_PUSH_TIMEOUT_SECONDS = env_int("EVENT_PUSH_TIMEOUT_SECONDS", 10)
 BROKER_RETRY_AFTER_SECONDS = env_int("BROKER_RETRY_AFTER_SECONDS", 10)
 # ... and a request waits at most this long for it to connect and to answer.
 BROKER_PUBLISH_TIMEOUT_SECONDS = env_int("BROKER_PUBLISH_TIMEOUT_SECONDS", 1)
+# A worker that lost the broker tries again this often, for as long as it takes (opsplatform.worker).
+BROKER_RECONNECT_SECONDS = env_int("BROKER_RECONNECT_SECONDS", 1)
+CELERY_WORKER_CONSUMER = "opsplatform.worker:BrokerConsumer"
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_TASK_ACKS_LATE = False
 # Workers reserve one task at a time: a long report never holds quick relays hostage, nor does a killed worker.

@@ -336,3 +336,66 @@ def test_an_event_for_many_people_reaches_their_streams_and_no_other(make_user):
     got = async_to_sync(scenario)()
     assert [event["type"] for event in got] == ["everybody", "everybody"]
     assert got[0] == got[1]
+
+
+@pytest.mark.django_db
+def test_a_backlog_for_a_stream_travels_as_one_catch_up_message(make_user, listen):
+    """After an outage a stream is owed hundreds of events; one message per event and recipient took minutes
+    through Redis. Past PUSH_CATCH_UP_AFTER the stream is told to catch up, a few events still go as they are."""
+    people = [make_user().pk for _ in range(3)]
+    quiet = make_user().pk
+    listener = listen([*people, quiet])
+    backlog = _emit(people, n=services.PUSH_CATCH_UP_AFTER + 5)
+    _emit([quiet], n=2)
+
+    services.events_relay()
+
+    first = Event.objects.get(pk=backlog[0].pk).position
+    received = listener.received()
+    for person in people:
+        assert received[person] == [{"type": "stream.catch_up", "after": first - 1}]
+    assert [message["type"] for message in received[quiet]] == ["stream.event", "stream.event"]
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
+
+
+@pytest.mark.usefixtures("transactional_reference")
+def test_a_stream_told_to_catch_up_sends_the_backlog_from_the_database_once_and_in_order(make_user):
+    from channels.db import database_sync_to_async
+
+    alice, bob = make_user(), make_user()
+    token = _token_for(alice)
+    many = services.PUSH_CATCH_UP_AFTER + 2
+
+    def backlog() -> list[int]:
+        _emit([alice.pk], n=many, kind="mine")
+        _emit([bob.pk], n=many, kind="secret")
+        _emit([alice.pk, bob.pk], n=3, kind="shared")
+        services.events_relay()
+        mine = Event.objects.filter(recipients__user=alice).order_by("position")
+        return list(mine.values_list("position", flat=True))
+
+    def push_again() -> None:
+        Event.objects.update(pushed_at=None)  # as after a push that failed part-way
+        services.events_relay()
+
+    async def scenario():
+        communicator, connected, _ = await _connect(f"/ws/stream/?token={token}")  # no ?after=: only what comes
+        assert connected
+        expected = await database_sync_to_async(backlog)()
+        received = [await communicator.receive_json_from(timeout=5) for _ in expected]
+        assert await communicator.receive_nothing(timeout=0.3)
+
+        await database_sync_to_async(push_again)()
+        assert await communicator.receive_nothing(timeout=0.3), "a stream sent an event twice"
+
+        await database_sync_to_async(_emit)([alice.pk], 1, "live")
+        await database_sync_to_async(services.events_relay)()
+        live = await communicator.receive_json_from(timeout=2)
+        await communicator.disconnect()
+        return expected, received, live
+
+    expected, received, live = async_to_sync(scenario)()
+    assert [message["id"] for message in received] == expected
+    assert [message["type"] for message in received] == ["mine"] * many + ["shared"] * 3
+    assert live["type"] == "live"
+    assert live["id"] > expected[-1]

@@ -146,3 +146,49 @@ def test_a_failed_push_is_retried_and_never_loses_the_event(redis_server, office
 
     [message] = _receive_all(layer, channel, expected=1)
     assert message["event"]["type"] == "probe"
+
+
+@pytest.mark.usefixtures("transactional_reference")
+def test_a_backlog_from_an_outage_reaches_an_open_stream_whole_in_order_and_once(redis_server, make_user):
+    """Events of an operation's people committed while Redis was down: once it is back each stream gets one
+    catch-up message, not one per event, and reads its events from the database."""
+    from channels.db import database_sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from accounts.services import token_issue
+    from opsplatform.asgi import application
+
+    people = [make_user() for _ in range(12)]
+    watcher, listener = people[0], people[1]
+    token = token_issue(user=watcher)[1]
+    services.events_relay()
+    baseline = Event.objects.order_by("-position").values_list("position", flat=True).first() or 0
+    backlog = services.PUSH_CATCH_UP_AFTER * 3
+
+    redis_server.stop()
+    with transaction.atomic():
+        for n in range(backlog):
+            services.event_emit(type="probe", op="add", payload={"n": n}, recipients=[p.pk for p in people])
+    redis_server.start()
+    layer, channel = _listen(listener.pk)
+
+    async def scenario() -> list[dict]:
+        communicator = WebsocketCommunicator(
+            application, f"/ws/stream/?token={token}&after={baseline}", headers=[(b"origin", b"http://127.0.0.1")]
+        )
+        connected, _ = await communicator.connect()
+        assert connected
+        assert await communicator.receive_nothing(timeout=0.2)  # nothing sequenced yet: nothing to replay
+        await database_sync_to_async(services.events_relay)()
+        received = [await communicator.receive_json_from(timeout=5) for _ in range(backlog)]
+        assert await communicator.receive_nothing(timeout=0.3)
+        await communicator.disconnect()
+        return received
+
+    received = async_to_sync(scenario)()
+
+    assert [message["payload"]["n"] for message in received] == list(range(backlog))
+    ids = [message["id"] for message in received]
+    assert ids == sorted(set(ids))
+    assert _receive_all(layer, channel, expected=2, timeout=0.5) == [{"type": "stream.catch_up", "after": baseline}]
+    assert not Event.objects.filter(pushed_at__isnull=True).exists()
