@@ -33,7 +33,7 @@ class GroupListener:
                     message = await asyncio.wait_for(self.layer.receive(channel), wait)
                 except TimeoutError:
                     return messages
-                if streams.addressed_event(message, user_id) is not None:
+                if message["type"] != "stream.broadcast" or streams.addressed_event(message, user_id) is not None:
                     messages.append(message)
                 wait = 0.05
 
