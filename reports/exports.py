@@ -34,7 +34,7 @@ from operations.models import Operation
 from seizures.choices import PartyKind, RouteRole
 from seizures.models import CommodityLine, Party, RouteLeg
 
-from .datasets import LABELS, ORIGIN_ROLES, counted_seizures, listed_seizures
+from .datasets import LABELS, ORIGIN_ROLES, counted_seizures, listed_seizures, route_legs_sql
 
 #: A text cell beginning with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -271,20 +271,12 @@ def _sql_cell(kind: str, column: str, *, integer: bool = False) -> str:
 def _per_seizure_sql(listed: QuerySet[Any]) -> tuple[str, str, list[Any]]:
     """Route chains and ends, and party counts, aggregated once per listed seizure (not once per line)."""
     seizures, params = listed.order_by().values("pk").query.sql_with_params()
-    first = "(array_agg(country_id ORDER BY position) FILTER (WHERE role IN ({roles})))[1]"
-    origin_roles = ", ".join(["%s"] * len(ORIGIN_ROLES))
-    legs = (
-        "SELECT seizure_id, string_agg(country_id || ' ' || role, ' > ' ORDER BY position) AS chain, "
-        f"{first.format(roles=origin_roles)} AS origin, {first.format(roles='%s')} AS destination, "
-        f"{first.format(roles='%s')} AS discovery "
-        f"FROM {RouteLeg._meta.db_table} WHERE seizure_id IN ({seizures}) GROUP BY seizure_id"
-    )
+    legs, legs_params = route_legs_sql(listed)
     parties = (
         "SELECT seizure_id, count(*) FILTER (WHERE kind = %s) AS persons, "
         "count(*) FILTER (WHERE kind = %s) AS companies "
         f"FROM {Party._meta.db_table} WHERE seizure_id IN ({seizures}) GROUP BY seizure_id"
     )
-    legs_params = [*(str(role) for role in ORIGIN_ROLES), str(RouteRole.DESTINATION), str(RouteRole.DISCOVERY), *params]
     party_params = [str(PartyKind.PERSON), str(PartyKind.COMPANY), *params]
     return legs, parties, [*legs_params, *party_params]
 
