@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
+from django.db import connection
 from django.db.models import Avg, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, Substr, TruncDate, TruncWeek
 from django.utils import timezone, translation
@@ -163,6 +164,22 @@ def listed_seizures(*, operation: Operation, kind: str, audience: str) -> QueryS
     """
     seizures = Seizure.objects.filter(operation=operation, status__in=COUNTED_STATUSES[ReportKind(kind)])
     return seizures.filter(listable_to(audience))
+
+
+def route_legs_sql(seizures: QuerySet[Seizure]) -> tuple[str, list[Any]]:
+    """PostgreSQL: one row per seizure of ``seizures`` with legs: its route chain (``IT origin > NG discovery``),
+    first origin or export country, first destination and first discovery country."""
+    inner, params = seizures.order_by().values("pk").query.sql_with_params()
+    first = "(array_agg(country_id ORDER BY position) FILTER (WHERE role IN ({roles})))[1]"
+    origin_roles = ", ".join(["%s"] * len(ORIGIN_ROLES))
+    sql = (
+        "SELECT seizure_id, string_agg(country_id || ' ' || role, ' > ' ORDER BY position) AS chain, "
+        f"{first.format(roles=origin_roles)} AS origin, {first.format(roles='%s')} AS destination, "
+        f"{first.format(roles='%s')} AS discovery "
+        f"FROM {RouteLeg._meta.db_table} WHERE seizure_id IN ({inner}) GROUP BY seizure_id"
+    )
+    roles = [*(str(role) for role in ORIGIN_ROLES), str(RouteRole.DESTINATION), str(RouteRole.DISCOVERY)]
+    return sql, [*roles, *params]
 
 
 def listable_to(audience: str) -> Q:
@@ -464,17 +481,7 @@ class Builder:
         (or, when none is given, the country of discovery)."""
         if self._routes is not None:
             return self._routes
-
-        def leg(roles: Sequence[str]) -> Subquery:
-            legs = RouteLeg.objects.filter(seizure_id=OuterRef("seizure_id"), role__in=roles)
-            return Subquery(legs.order_by("position").values("country_id")[:1])
-
-        rows = (
-            self.lines.annotate(origin=leg(ORIGIN_ROLES), destination=leg([RouteRole.DESTINATION]))
-            .annotate(destination_or_discovery=Coalesce(F("destination"), leg([RouteRole.DISCOVERY])))
-            .values("origin", "destination_or_discovery")
-            .annotate(seizures=Count("seizure_id", distinct=True), q_kg=Sum("kg"))
-        )
+        rows = self._routes_per_seizure() if connection.vendor == "postgresql" else self._routes_per_line()
         records = [
             {
                 "origin": row["origin"] or "",
@@ -486,6 +493,41 @@ class Builder:
         ]
         self._routes = _frame(records, ["origin", "destination", "seizures", "tonnes"])
         return self._routes
+
+    def _routes_per_seizure(self) -> list[dict[str, Any]]:
+        """PostgreSQL: route ends and weights aggregated once per seizure, then grouped by route.
+
+        Looking the ends up for every line read the route legs line by line (7 s of a 23 s debrief at 70,000
+        lines); the figures are the same, since a seizure's lines share its route.
+        """
+        legs, legs_params = route_legs_sql(self.seizures)
+        seizures, params = self.seizures.order_by().values("pk").query.sql_with_params()
+        sql = (
+            "SELECT legs.origin, COALESCE(legs.destination, legs.discovery), count(*), sum(weights.kg) "
+            f"FROM (SELECT seizure_id, sum(kg) AS kg FROM {CommodityLine._meta.db_table} "
+            f"WHERE seizure_id IN ({seizures}) GROUP BY seizure_id) AS weights "
+            f"LEFT JOIN ({legs}) AS legs ON legs.seizure_id = weights.seizure_id GROUP BY 1, 2"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *legs_params])
+            return [
+                {"origin": origin, "destination_or_discovery": destination, "seizures": count, "q_kg": kg}
+                for origin, destination, count, kg in cursor.fetchall()
+            ]
+
+    def _routes_per_line(self) -> Any:
+        """Any database: the route ends looked up for each line."""
+
+        def leg(roles: Sequence[str]) -> Subquery:
+            legs = RouteLeg.objects.filter(seizure_id=OuterRef("seizure_id"), role__in=roles)
+            return Subquery(legs.order_by("position").values("country_id")[:1])
+
+        return (
+            self.lines.annotate(origin=leg(ORIGIN_ROLES), destination=leg([RouteRole.DESTINATION]))
+            .annotate(destination_or_discovery=Coalesce(F("destination"), leg([RouteRole.DISCOVERY])))
+            .values("origin", "destination_or_discovery")
+            .annotate(seizures=Count("seizure_id", distinct=True), q_kg=Sum("kg"))
+        )
 
     def route_matrix(self) -> dict[str, Any]:
         routes = self.routes()

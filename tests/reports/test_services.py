@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 from pypdf import PdfReader
@@ -15,7 +16,7 @@ from messaging.models import Event, Notification
 from operations import services as operations
 from reports import selectors, services
 from reports.choices import ReportAudience, ReportStatus
-from reports.datasets import operation_dataset
+from reports.datasets import Builder, operation_dataset
 from reports.models import Report
 from seizures import services as seizures
 
@@ -87,6 +88,29 @@ def test_the_route_tables_and_distance(joint, filed):
     _origin, _destination, count, tonnes, distance = routes[("IT", "NG")]
     assert (count, tonnes) == (2, 25.0)
     assert 3000 < distance < 5000  # Italy to Nigeria, great circle between their ports' mean positions
+
+
+@pytest.mark.django_db
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the per-seizure route query is PostgreSQL's")
+def test_routes_aggregated_per_seizure_match_routes_looked_up_per_line(world, joint, filed, file_seizure):
+    weighed = {"mea": "BASEL", "hs_code": "8549.11", "description": "Drums", "quantity": Decimal("0.125"),
+               "unit": "KGM"}  # fmt: skip
+    unweighed = {"mea": "BASEL", "hs_code": "8549.11", "description": "Cells", "quantity": Decimal("7"),
+                 "unit": "PCS"}  # fmt: skip
+    file_seizure(lines=[weighed, unweighed, weighed], containers=[], transport_document="")
+    file_seizure(
+        lines=[unweighed], containers=[], transport_document="",
+        route=[{"role": "discovery", "country": "NG", "place_port": "", "place_name": "Lagos"}],
+    )  # fmt: skip
+    for kind in ("preliminary", "final"):
+        builder = Builder(operation=joint, kind=kind, audience="coordination")
+
+        per_seizure = sorted(builder._routes_per_seizure(), key=lambda row: (row["origin"] or "", str(row)))
+        per_line = sorted(builder._routes_per_line(), key=lambda row: (row["origin"] or "", str(row)))
+
+        assert per_seizure == [dict(row) for row in per_line]
+    assert len(per_seizure) >= 1
 
 
 @pytest.mark.django_db
