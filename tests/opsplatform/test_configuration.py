@@ -54,7 +54,7 @@ def test_service_urls_switch_to_postgresql_and_redis(tmp_path):
         }
     )
     assert switched["engine"] == "django.db.backends.postgresql"
-    assert switched["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert switched["layer"] == "opsplatform.channel_layer.RedisChannelLayer"
     assert switched["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert switched["broker"] == "redis://cache.internal:6379/1"
     assert switched["eager"] is False
