@@ -165,7 +165,7 @@ def events_push(*, limit: int = 500) -> int:
         owed: dict[int, list[int]] = defaultdict(list)
         for event in events:
             for user_id in recipients[event.pk]:
-                owed[user_id].append(event.position)
+                owed[user_id].append(event.position or 0)  # pushed events are sequenced
         catching_up = {user_id: ids[0] - 1 for user_id, ids in owed.items() if len(ids) > PUSH_CATCH_UP_AFTER}
 
         async def send(group: str, message: dict[str, Any]) -> None:
