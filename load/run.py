@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,7 +164,7 @@ def main() -> int:
     log(f"make cluster-test with FAULT_SCALE={scale}")
     started = time.monotonic()
     faults = subprocess.run(
-        [sys.executable, "-m", "cluster.run", "test"], cwd=ROOT, env={**os.environ, "FAULT_SCALE": scale},
+        [sys.executable, "-m", "cluster.run", "test"], cwd=ROOT, env=scaled_fault_sizes(os.environ, int(scale)),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     sys.stdout.write(faults.stdout)
@@ -177,6 +178,24 @@ def main() -> int:
     results = [passed, faults.returncode == 0]
     print(f"{sum(results)} passed, {len(results) - sum(results)} failed", flush=True)
     return 0 if all(results) else 1
+
+
+#: The fault scenarios' sizes in CI (cluster/faults_workers.py, cluster/faults_redis.py), multiplied by
+#: FAULT_SCALE for a soak. Outages keep their length: what grows is the work done through them.
+FAULT_SIZES = {
+    "FAULT_EMAIL_FILINGS": 3,
+    "FAULT_REPORTS": 3,
+    "FAULT_PG_CLIENTS": 3,
+    "FAULT_PG_AFTER_SECONDS": 12,
+    "FAULTS_REDIS_FILINGS": 500,
+    "FAULTS_REDIS_SILENT_FILINGS": 12,
+}
+
+
+def scaled_fault_sizes(environ: Mapping[str, str], scale: int) -> dict[str, str]:
+    """The environment for a soak's ``make cluster-test``: every size not set by hand, times ``scale``."""
+    sizes = {name: str(size * scale) for name, size in FAULT_SIZES.items()}
+    return {**sizes, **environ, "FAULT_SCALE": str(scale)}
 
 
 if __name__ == "__main__":
