@@ -379,6 +379,26 @@ def _deliveries(listening: Listening, filings: list[Filed], back: float) -> tupl
     return (max(delays) if delays else 0.0), missing, duplicates
 
 
+def _lateness(listening: Listening, filings: list[Filed], back: float) -> str:
+    """Where the late events were, for a failure's message: per stream, how many came late, and when the
+    stream's first event after Redis returned and the latest one came (seconds after Redis returned)."""
+    parts = []
+    for lis in listening.listeners:
+        timings = [
+            (arrived - back, filed.answered - back, filed.seizure_id)
+            for filed in filings
+            if (arrived := lis.arrival(filed.seizure_id)) is not None and arrived >= back
+        ]
+        late = [t for t in timings if t[0] - max(t[1], 0) > DELIVERY_LIMIT_SECONDS]
+        first = min((t[0] for t in timings), default=-1.0)
+        latest = max(timings, default=(0.0, 0.0, 0))
+        parts.append(
+            f"{lis.username}: {len(late)} late of {len(timings)} after the return, first at {first:.2f} s, "
+            f"last at {latest[0]:.2f} s (seizure {latest[2]} answered at {latest[1]:.2f} s)"
+        )
+    return "; ".join(parts)
+
+
 # --- (r1) ---------------------------------------------------------------------------------------
 
 
@@ -426,7 +446,9 @@ def check_redis_cut_during_filings(context: Context) -> str:
     assert arrived, f"{len(missing)} events never arrived, e.g. {missing[:5]}"
     assert not missing, f"{len(missing)} events never arrived, e.g. {missing[:5]}"
     assert duplicates == 0, f"{duplicates} seizures arrived under two event ids"
-    assert max_delay <= DELIVERY_LIMIT_SECONDS, f"an event arrived {max_delay:.2f} s after Redis returned"
+    assert max_delay <= DELIVERY_LIMIT_SECONDS, (
+        f"an event arrived {max_delay:.2f} s after Redis returned; " + _lateness(listening, filed, back)
+    )
     return (
         f"Redis cut {back - cut_at:.1f} s (refused, open connections reset) while {FILINGS} seizures were filed "
         f"through nginx from {FILING_CLIENTS} clients ({during} answered during the outage): failures 0; "
