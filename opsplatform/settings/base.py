@@ -174,7 +174,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # With a queue name, reports go to it, so dedicated workers (-Q) render them while others relay events.
 CELERY_REPORTS_QUEUE = env_str("CELERY_REPORTS_QUEUE", "")
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": CELERY_REPORTS_QUEUE}} if CELERY_REPORTS_QUEUE else {}
+# Every task queues at priority 6 but the event relay, at 0, which workers on Redis take first: real-time pushes
+# never wait behind e-mail fan-outs or reports (after a Redis outage, hundreds of fan-outs to a hundred people
+# each held the relays back for seconds). The routes decide: a task's own default priority would override them.
+_BACKGROUND_TASKS = {"priority": 6}
+CELERY_TASK_ROUTES = {
+    "messaging.tasks.relay_events": {"priority": 0},
+    "reports.tasks.*": {**_BACKGROUND_TASKS, **({"queue": CELERY_REPORTS_QUEUE} if CELERY_REPORTS_QUEUE else {})},
+    "*": _BACKGROUND_TASKS,
+}
 CELERY_BEAT_SCHEDULE = {
     # The relay is also triggered on every commit; the sweep catches what a broker outage left behind.
     "relay-events": {"task": "messaging.tasks.relay_events", "schedule": env_int("EVENT_RELAY_SWEEP_SECONDS", 2)},
